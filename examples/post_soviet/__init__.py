@@ -1,0 +1,1 @@
+"""The post-Soviet diaspora example: its index file and its sourced inputs."""

@@ -1,0 +1,295 @@
+"""The ``riskcore`` command line: ``demo``, ``score``, ``plugins`` and ``schema``.
+
+Exit codes: 0 success; 2 invalid input or usage (one paragraph on stderr naming the file and the
+line or key, no traceback); 1 an unexpected fault (set ``RISKCORE_DEBUG=1`` for the traceback).
+Only numpy, pydantic and pluggy are imported at start; pandas never is.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import math
+import os
+import sys
+import traceback
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TextIO
+
+from riskcore.errors import RiskcoreError
+
+__all__ = ["main"]
+
+EXIT_OK, EXIT_FAULT, EXIT_INPUT = 0, 1, 2
+
+
+class InputError(RiskcoreError):
+    """A bad command-line value (a year not in the data, an unreadable output path)."""
+
+
+def _extra_countries(items: Sequence[str]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for item in items:
+        code, sep, name = item.partition("=")
+        if not sep or not code.strip():
+            raise InputError(
+                f"--extra-country expects CODE=NAME (such as XKX=Kosovo), got {item!r}"
+            )
+        out[code.strip().upper()] = name.strip() or code.strip().upper()
+    return out
+
+
+def _fmt(value: float | None, digits: int = 1) -> str:
+    return "-" if value is None or math.isnan(value) else f"{value:.{digits}f}"
+
+
+def render_table(scores: object, year: int | None) -> str:
+    """The ranked table of one year, with the reasons countries were not scored."""
+    from riskcore.result import Scores
+
+    assert isinstance(scores, Scores)
+    t = scores.year_index(year)
+    y = scores.years[t]
+    lo, hi = scores.plan.scale
+    nodes = scores.plan.nodes[:-1]
+    root_kids = set(scores.plan.nodes[-1].children)
+    n_leaves = len(scores.plan.leaves)
+    top = [n for j, n in enumerate(nodes) if n_leaves + j in root_kids]
+    names = [f"{c} {scores.panel.country_names.get(c, c)}" for c in scores.countries]
+    width = max([len("Country"), *map(len, names)])
+    head = ["Rank", "Country".ljust(width), "Score", "Coverage", *[n.name for n in top]]
+    lines = [
+        f"{scores.plan.name} ({scores.plan.code}), {y}, scale {lo:g} to {hi:g}, higher is riskier",
+        "",
+        "  ".join(head),
+    ]
+    unscored = []
+    for r in scores._ranked(t):
+        rank = scores.rank[r, t]
+        cells = [
+            ("-" if math.isnan(rank) else str(int(rank))).rjust(4),
+            names[r].ljust(width),
+            _fmt(scores.score[r, t]).rjust(5),
+            f"{100 * scores.coverage[r, t]:.0f}%".rjust(8),
+        ]
+        for n in top:
+            j = scores.plan.nodes.index(n)
+            cells.append(_fmt(scores.nodes[j, r, t]).rjust(len(n.name)))
+        lines.append("  ".join(cells).rstrip())
+        if math.isnan(scores.score[r, t]):
+            unscored.append(scores.countries[r])
+    if unscored:
+        lines.append("")
+        lines.append("Not scored (missing data stays missing):")
+        for c in unscored:
+            gaps = scores.missing_inputs(c, y)
+            why = "; ".join(
+                f"{code} needs {', '.join(vs)}" if vs else f"{code} has no value"
+                for code, vs in gaps.items()
+            )
+            lines.append(f"  {c}: {why or 'too little of the index is covered'}")
+    return "\n".join(lines)
+
+
+def render_sources(scores: object) -> str:
+    """One line on where the data come from."""
+    from riskcore.result import Scores
+
+    assert isinstance(scores, Scores)
+    used = scores.plan.variables
+    n_values = sum(
+        1 for (var, _, _), (source, _, _) in scores.panel.provenance.items() if var in used
+    )
+    n_sourced = sum(
+        1
+        for (var, _, _), (source, _, _) in scores.panel.provenance.items()
+        if var in used and source
+    )
+    cites = sorted(
+        {
+            leaf.indicator.source
+            for leaf in scores.plan.leaves
+            if leaf.indicator and leaf.indicator.source
+        }
+    )
+    where = scores.panel.path or "the data"
+    with contextlib.suppress(ValueError):  # ValueError: another drive on Windows
+        relative = os.path.relpath(where)
+        where = where if relative.startswith("..") else relative
+    text = (
+        f"Data: {where}: {n_values} values of {len(used)} variables over "
+        f"{scores.years[0]}-{scores.years[-1]}, {n_sourced} with a source"
+    )
+    if cites:
+        text += f" ({'; '.join(cites)})"
+    return text + ". Every value's source: --format json, or Scores.provenance()."
+
+
+def _write(text: str, output: str | None, stdout: TextIO) -> None:
+    if output is None:
+        stdout.write(text if text.endswith("\n") else text + "\n")
+        return
+    try:
+        Path(output).write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"{output}: cannot write the output: {exc.strerror or exc}") from None
+
+
+def _score_and_print(
+    index: str | Path,
+    data: str | Path,
+    year: int | None,
+    fmt: str,
+    output: str | None,
+    extra: dict[str, str],
+    stdout: TextIO,
+) -> None:
+    from riskcore.api import score
+
+    result = score(index, data, extra_countries=extra)
+    if year is not None and year not in result.years:
+        span = ", ".join(map(str, result.years))
+        raise InputError(f"{data}: year {year} is not in the data (years: {span})")
+    if fmt == "json":
+        text = result.to_json(year)
+    elif fmt == "csv":
+        text = result.to_csv(year)
+    else:
+        text = render_table(result, year) + "\n\n" + render_sources(result)
+    _write(text, output, stdout)
+
+
+def _cmd_demo(args: argparse.Namespace, stdout: TextIO) -> None:
+    from riskcore.examples import example_path
+
+    folder = example_path("post_soviet")
+    _score_and_print(
+        folder / "index.toml", folder / "inputs.csv", args.year, args.format, None, {}, stdout
+    )
+
+
+def _cmd_score(args: argparse.Namespace, stdout: TextIO) -> None:
+    _score_and_print(
+        args.index,
+        args.data,
+        args.year,
+        args.format,
+        args.output,
+        _extra_countries(args.extra_country),
+        stdout,
+    )
+
+
+def _cmd_plugins(args: argparse.Namespace, stdout: TextIO) -> None:
+    from riskcore.plugins import get_host
+
+    infos = get_host().list_plugins()
+    if args.format == "json":
+        _write(json.dumps([i.to_dict() for i in infos], indent=2), None, stdout)
+        return
+    rows = [("Name", "Version", "Distribution", "Status", "Provides")]
+    for i in infos:
+        provides = [*i.indicators, *(f"normalize:{n}" for n in i.normalizers)]
+        provides += [f"aggregate:{a}" for a in i.aggregators]
+        rows.append(
+            (i.name, i.version or "-", i.distribution or "-", i.status, ", ".join(provides) or "-")
+        )
+    widths = [max(len(r[k]) for r in rows) for k in range(4)]
+    lines = ["  ".join([*(r[k].ljust(widths[k]) for k in range(4)), r[4]]).rstrip() for r in rows]
+    for i in infos:
+        if i.error:
+            lines.append(f"\n{i.name} {i.status}: {i.error}")
+    _write("\n".join(lines), None, stdout)
+
+
+def _cmd_schema(args: argparse.Namespace, stdout: TextIO) -> None:
+    from riskcore.spec import index_schema
+
+    _write(json.dumps(index_schema(), indent=2), args.output, stdout)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``riskcore`` command."""
+    from riskcore import __version__
+
+    parser = argparse.ArgumentParser(
+        prog="riskcore",
+        description="Country risk scoring in which every indicator is a plugin.",
+    )
+    parser.add_argument("--version", action="version", version=f"riskcore {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    demo = sub.add_parser("demo", help="score the bundled post-Soviet example")
+    demo.add_argument("--year", type=int, help="year to show (default: the latest in the data)")
+    demo.add_argument("--format", choices=("table", "json", "csv"), default="table")
+    demo.set_defaults(func=_cmd_demo)
+
+    sc = sub.add_parser("score", help="score an index file on a data file")
+    sc.add_argument("index", help="index file (TOML)")
+    sc.add_argument("--data", required=True, help="data file (long or wide CSV)")
+    sc.add_argument("--year", type=int, help="year to show (default: the latest in the data)")
+    sc.add_argument("--format", choices=("table", "json", "csv"), default="table")
+    sc.add_argument("--output", "-o", help="write to this file instead of standard output")
+    sc.add_argument(
+        "--extra-country",
+        action="append",
+        default=[],
+        metavar="CODE=NAME",
+        help="accept a code outside ISO 3166-1, such as XKX=Kosovo (repeatable)",
+    )
+    sc.set_defaults(func=_cmd_score)
+
+    pl = sub.add_parser("plugins", help="list plugins, what they provide and their status")
+    pl.add_argument("--format", choices=("table", "json"), default="table")
+    pl.set_defaults(func=_cmd_plugins)
+
+    sch = sub.add_parser("schema", help="print the JSON Schema of the index file")
+    sch.add_argument("--output", "-o", help="write to this file instead of standard output")
+    sch.set_defaults(func=_cmd_schema)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit code.
+
+    Parameters
+    ----------
+    argv : sequence of str, optional
+        Arguments without the program name (default: ``sys.argv[1:]``).
+
+    Returns
+    -------
+    int
+        0 success, 2 invalid input or usage, 1 an unexpected fault.
+    """
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse: usage errors are 2, --help/--version 0
+        return int(exc.code or 0)
+    try:
+        args.func(args, sys.stdout)
+    except RiskcoreError as exc:
+        print(f"riskcore {args.command}: error: {exc}", file=sys.stderr)
+        return EXIT_INPUT
+    except BrokenPipeError:  # output piped into `head`
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_OK
+    except Exception as exc:
+        if os.environ.get("RISKCORE_DEBUG"):
+            traceback.print_exc()
+        print(
+            f"riskcore {args.command}: unexpected fault: {type(exc).__name__}: {exc}\n"
+            "This is a bug in riskcore or a plugin; set RISKCORE_DEBUG=1 for the traceback and "
+            "report it.",
+            file=sys.stderr,
+        )
+        return EXIT_FAULT
+    return EXIT_OK
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,548 @@
+"""The data panel and its readers.
+
+A :class:`Panel` is a labelled float array ``variables x countries x years`` that keeps the unit
+of each variable and the source and note of each value. Readers validate everything once, and
+report every problem with the file, the line and what was expected; nothing downstream
+re-validates.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from riskcore.countries import country_name, is_iso3
+from riskcore.errors import DataError
+
+__all__ = ["Panel", "Provenance", "read_data", "read_frame"]
+
+FloatArray = NDArray[np.float64]
+
+_LONG_REQUIRED = ("country", "year", "variable", "value")
+_LONG_OPTIONAL = ("unit", "source", "note")
+_MISSING = {"", "na", "nan", "n/a"}
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where one value comes from.
+
+    Attributes
+    ----------
+    variable, country, year
+        The value's labels.
+    unit : str or None
+        The variable's unit.
+    source, note : str or None
+        As given in the data file for this value.
+    file : str or None
+        The file the value was read from.
+    line : int or None
+        The line of that file.
+    """
+
+    variable: str
+    country: str
+    year: int
+    unit: str | None
+    source: str | None
+    note: str | None
+    file: str | None
+    line: int | None
+
+
+@dataclass(frozen=True, eq=False)
+class Panel:
+    """A labelled ``variables x countries x years`` array with provenance.
+
+    Build one with :func:`read_data` or :func:`read_frame`, or directly from arrays.
+    ``panel[variable]`` is a read-only float array of shape ``(n_countries, n_years)``; NaN means
+    missing.
+
+    Parameters
+    ----------
+    values : ndarray, shape (n_variables, n_countries, n_years)
+    variables : sequence of str
+    countries : sequence of str
+        ISO 3166-1 alpha-3 codes (or declared user-assigned codes).
+    years : sequence of int
+    units : mapping, optional
+        Unit per variable.
+    provenance : mapping, optional
+        ``(variable, country, year) -> (source, note, line)``.
+    path : str, optional
+        Where the data were read from.
+    country_names : mapping, optional
+        Name per country code; defaults to the ISO 3166-1 names.
+    """
+
+    values: FloatArray
+    variables: tuple[str, ...]
+    countries: tuple[str, ...]
+    years: tuple[int, ...]
+    units: Mapping[str, str | None] = field(default_factory=dict)
+    provenance: Mapping[tuple[str, str, int], tuple[str | None, str | None, int | None]] = field(
+        default_factory=dict, repr=False
+    )
+    path: str | None = None
+    country_names: Mapping[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        values = np.array(self.values, dtype=np.float64)
+        object.__setattr__(self, "variables", tuple(self.variables))
+        object.__setattr__(self, "countries", tuple(self.countries))
+        object.__setattr__(self, "years", tuple(int(y) for y in self.years))
+        expected = (len(self.variables), len(self.countries), len(self.years))
+        if values.shape != expected:
+            raise DataError(
+                f"values have shape {values.shape}, expected {expected} "
+                "(variables x countries x years)",
+                path=self.path,
+            )
+        for labels, what in ((self.variables, "variable"), (self.countries, "country")):
+            if len(set(labels)) != len(labels):
+                raise DataError(f"repeated {what} label", path=self.path)
+        if len(set(self.years)) != len(self.years):
+            raise DataError("repeated year label", path=self.path)
+        values.flags.writeable = False
+        object.__setattr__(self, "values", values)
+        object.__setattr__(self, "_index", {v: i for i, v in enumerate(self.variables)})
+        names = {c: country_name(c, self.country_names) for c in self.countries}
+        object.__setattr__(self, "country_names", names)
+
+    # -- access -----------------------------------------------------------------------------
+    def __getitem__(self, variable: str) -> FloatArray:
+        index: dict[str, int] = self.__dict__["_index"]
+        try:
+            row: FloatArray = self.values[index[variable]]
+            return row
+        except KeyError:
+            raise KeyError(
+                f"variable '{variable}' is not in the data"
+                + (f" ({self.path})" if self.path else "")
+            ) from None
+
+    def __contains__(self, variable: object) -> bool:
+        return variable in self.__dict__["_index"]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.variables)
+
+    def __len__(self) -> int:
+        return len(self.variables)
+
+    @property
+    def shape(self) -> tuple[int, int, int]:
+        """``(n_variables, n_countries, n_years)``."""
+        v, c, y = self.values.shape
+        return (v, c, y)
+
+    def source_of(self, variable: str, country: str, year: int) -> Provenance:
+        """Return the provenance of one value.
+
+        Parameters
+        ----------
+        variable, country, year
+            The value's labels.
+
+        Returns
+        -------
+        Provenance
+        """
+        source, note, line = self.provenance.get((variable, country, int(year)), (None, None, None))
+        return Provenance(
+            variable=variable,
+            country=country,
+            year=int(year),
+            unit=self.units.get(variable),
+            source=source,
+            note=note,
+            file=self.path,
+            line=line,
+        )
+
+    def sources(self, variable: str | None = None) -> dict[str, int]:
+        """Count the values per distinct source, for one variable or for all.
+
+        Returns
+        -------
+        dict
+            ``source -> number of values``; values without a source count under ``""``.
+        """
+        counts: dict[str, int] = {}
+        for (var, _, _), (source, _, _) in self.provenance.items():
+            if variable is None or var == variable:
+                counts[source or ""] = counts.get(source or "", 0) + 1
+        return counts
+
+    def select(
+        self, *, countries: Sequence[str] | None = None, years: Sequence[int] | None = None
+    ) -> Panel:
+        """Return the panel restricted to some countries and years, in the order given."""
+        ci = [self.countries.index(c) for c in countries] if countries is not None else None
+        yi = [self.years.index(int(y)) for y in years] if years is not None else None
+        values = self.values
+        if ci is not None:
+            values = values[:, ci, :]
+        if yi is not None:
+            values = values[:, :, yi]
+        return Panel(
+            values=values,
+            variables=self.variables,
+            countries=tuple(self.countries[i] for i in ci) if ci is not None else self.countries,
+            years=tuple(self.years[i] for i in yi) if yi is not None else self.years,
+            units=self.units,
+            provenance=self.provenance,
+            path=self.path,
+            country_names=self.country_names,
+        )
+
+    def __repr__(self) -> str:
+        v, c, y = self.shape
+        span = f"{self.years[0]}-{self.years[-1]}" if self.years else "no years"
+        return f"<Panel {v} variables x {c} countries x {y} years ({span})>"
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading
+# ---------------------------------------------------------------------------------------------
+class _Builder:
+    """Collects validated values, then builds a :class:`Panel`."""
+
+    def __init__(self, path: str, extra_countries: Mapping[str, str] | None) -> None:
+        self.path = path
+        self.extra = {k.upper(): v for k, v in (extra_countries or {}).items()}
+        self.cells: dict[tuple[str, str, int], tuple[float, int]] = {}
+        self.units: dict[str, str | None] = {}
+        self.unit_lines: dict[str, int] = {}
+        self.provenance: dict[tuple[str, str, int], tuple[str | None, str | None, int | None]] = {}
+
+    def fail(self, message: str, line: int | None) -> DataError:
+        return DataError(message, path=self.path, line=line)
+
+    def country(self, raw: str, line: int) -> str:
+        code = raw.strip().upper()
+        if not code:
+            raise self.fail("country is empty; expected an ISO 3166-1 alpha-3 code", line)
+        if code in self.extra or is_iso3(code):
+            return code
+        hint = ""
+        if len(code) != 3:
+            hint = " (ISO 3166-1 alpha-3 codes have three letters, such as KAZ)"
+        elif code == "XKX":
+            hint = " (a user-assigned code; declare it, e.g. extra_countries={'XKX': 'Kosovo'})"
+        raise self.fail(
+            f"country '{raw.strip()}' is not an ISO 3166-1 alpha-3 code{hint}; "
+            "declare user-assigned codes with extra_countries / --extra-country CODE=NAME",
+            line,
+        )
+
+    def year(self, raw: Any, line: int) -> int:
+        text = str(raw).strip()
+        try:
+            value = int(text)
+        except ValueError:
+            try:
+                as_float = float(text)
+            except ValueError:
+                as_float = math.nan
+            if not as_float.is_integer():
+                raise self.fail(f"year '{text}' is not an integer", line) from None
+            value = int(as_float)
+        if not 1000 <= value <= 9999:
+            raise self.fail(f"year {value} is outside 1000..9999", line)
+        return value
+
+    def number(self, raw: Any, line: int, variable: str) -> float:
+        if raw is None:
+            return math.nan
+        if isinstance(raw, (int, float, np.floating, np.integer)) and not isinstance(raw, bool):
+            value = float(raw)
+        else:
+            text = str(raw).strip()
+            if text.lower() in _MISSING:
+                return math.nan
+            try:
+                if "_" in text:  # float() accepts 1_000; a data file should not
+                    raise ValueError(text)
+                value = float(text)
+            except ValueError:
+                raise self.fail(
+                    f"value '{text}' of variable '{variable}' is not a number "
+                    "(expected a number, or an empty cell for missing)",
+                    line,
+                ) from None
+        if math.isinf(value):
+            raise self.fail(f"value of variable '{variable}' is infinite", line)
+        return value
+
+    def add(
+        self,
+        *,
+        country: str,
+        year: int,
+        variable: str,
+        value: float,
+        unit: str | None,
+        source: str | None,
+        note: str | None,
+        line: int,
+    ) -> None:
+        if not variable:
+            raise self.fail("variable is empty", line)
+        key = (variable, country, year)
+        if key in self.cells:
+            first = self.cells[key][1]
+            raise self.fail(
+                f"repeated value for country {country}, year {year}, variable '{variable}' "
+                f"(first given on line {first}); each (country, year, variable) may appear once",
+                line,
+            )
+        self.cells[key] = (value, line)
+        if unit:
+            known = self.units.get(variable)
+            if known and known != unit:
+                raise self.fail(
+                    f"variable '{variable}' has unit '{unit}' here but '{known}' on line "
+                    f"{self.unit_lines[variable]}; a variable has one unit",
+                    line,
+                )
+            self.units[variable] = unit
+            self.unit_lines.setdefault(variable, line)
+        else:
+            self.units.setdefault(variable, None)
+        if source or note:
+            self.provenance[key] = (source or None, note or None, line)
+        else:
+            self.provenance[key] = (None, None, line)
+
+    def build(self) -> Panel:
+        if not self.cells:
+            raise self.fail("no data rows", None)
+        variables: dict[str, None] = {}
+        countries: set[str] = set()
+        years: set[int] = set()
+        for var, country, year in self.cells:
+            variables.setdefault(var, None)
+            countries.add(country)
+            years.add(year)
+        var_list = list(variables)
+        country_list = sorted(countries)
+        year_list = sorted(years)
+        vi = {v: i for i, v in enumerate(var_list)}
+        ci = {c: i for i, c in enumerate(country_list)}
+        yi = {y: i for i, y in enumerate(year_list)}
+        n = len(self.cells)
+        idx_v = np.empty(n, dtype=np.intp)
+        idx_c = np.empty(n, dtype=np.intp)
+        idx_y = np.empty(n, dtype=np.intp)
+        vals = np.empty(n, dtype=np.float64)
+        for k, ((var, country, year), (value, _)) in enumerate(self.cells.items()):
+            idx_v[k], idx_c[k], idx_y[k], vals[k] = vi[var], ci[country], yi[year], value
+        array = np.full((len(var_list), len(country_list), len(year_list)), np.nan)
+        array[idx_v, idx_c, idx_y] = vals
+        return Panel(
+            values=array,
+            variables=tuple(var_list),
+            countries=tuple(country_list),
+            years=tuple(year_list),
+            units={v: self.units.get(v) for v in var_list},
+            provenance=self.provenance,
+            path=self.path,
+            country_names={c: country_name(c, self.extra) for c in country_list},
+        )
+
+
+def _normalise_header(header: Sequence[str]) -> list[str]:
+    return [h.strip().lstrip("\ufeff").strip().lower() for h in header]
+
+
+def _read_rows(
+    rows: Iterable[tuple[int, Sequence[Any]]],
+    header: list[str],
+    builder: _Builder,
+    skip_columns: Sequence[str],
+) -> Panel:
+    if not header or header == [""]:
+        raise builder.fail("the file is empty; expected a header row", 1)
+    seen: set[str] = set()
+    for name in header:
+        if name in seen:
+            raise builder.fail(f"column '{name}' appears twice in the header", 1)
+        seen.add(name)
+    for name in ("country", "year"):
+        if name not in header:
+            raise builder.fail(
+                f"header has no '{name}' column; expected long format "
+                "'country,year,variable,value[,unit,source,note]' "
+                "or wide format 'country,year,<variable>,...'",
+                1,
+            )
+    skip = {s.lower() for s in skip_columns}
+    unknown_skip = skip - set(header)
+    if unknown_skip:
+        raise builder.fail(f"columns to skip not in the header: {sorted(unknown_skip)}", 1)
+    long = "variable" in header or "value" in header
+    col = {name: i for i, name in enumerate(header)}
+    if long:
+        missing = [c for c in _LONG_REQUIRED if c not in header]
+        if missing:
+            raise builder.fail(
+                f"long format needs columns {list(_LONG_REQUIRED)}; missing {missing}", 1
+            )
+        extra = [c for c in header if c not in _LONG_REQUIRED + _LONG_OPTIONAL and c not in skip]
+        if extra:
+            raise builder.fail(
+                f"unexpected columns {extra} in long format; allowed extra columns are "
+                f"{list(_LONG_OPTIONAL)} (or skip them with skip_columns / --skip-column)",
+                1,
+            )
+    else:
+        value_cols = [c for c in header if c not in ("country", "year") and c not in skip]
+        if not value_cols:
+            raise builder.fail("wide format needs at least one variable column", 1)
+
+    def cell(row: Sequence[Any], name: str) -> Any:
+        i = col.get(name)
+        return row[i] if i is not None and i < len(row) else None
+
+    def text(row: Sequence[Any], name: str) -> str | None:
+        v = cell(row, name)
+        if v is None or (isinstance(v, float) and math.isnan(v)):
+            return None
+        s = str(v).strip()
+        return s or None
+
+    for line, row in rows:
+        if len(row) == 0 or all(str(x).strip() == "" for x in row):
+            continue
+        if len(row) != len(header):
+            raise builder.fail(f"row has {len(row)} fields, the header has {len(header)}", line)
+        country = builder.country(str(cell(row, "country") or ""), line)
+        year = builder.year(cell(row, "year"), line)
+        if long:
+            variable = (text(row, "variable") or "").strip()
+            builder.add(
+                country=country,
+                year=year,
+                variable=variable,
+                value=builder.number(cell(row, "value"), line, variable),
+                unit=text(row, "unit"),
+                source=text(row, "source"),
+                note=text(row, "note"),
+                line=line,
+            )
+        else:
+            for name in value_cols:
+                builder.add(
+                    country=country,
+                    year=year,
+                    variable=name,
+                    value=builder.number(cell(row, name), line, name),
+                    unit=None,
+                    source=None,
+                    note=None,
+                    line=line,
+                )
+    return builder.build()
+
+
+def read_data(
+    path: str | Path,
+    *,
+    extra_countries: Mapping[str, str] | None = None,
+    skip_columns: Sequence[str] = (),
+) -> Panel:
+    """Read a long or wide CSV file into a :class:`Panel`.
+
+    Long format has the header ``country,year,variable,value`` and optional ``unit``, ``source``
+    and ``note`` columns, one value per row. Wide format has ``country,year`` and one column per
+    variable. ``country`` is an ISO 3166-1 alpha-3 code in any case; ``year`` an integer;
+    ``value`` a number or empty for missing.
+
+    Parameters
+    ----------
+    path : str or Path
+        The CSV file.
+    extra_countries : mapping, optional
+        User-assigned codes to accept, with their names, such as ``{"XKX": "Kosovo"}``.
+    skip_columns : sequence of str, optional
+        Columns to leave out on purpose (text columns of a wide file, say).
+
+    Returns
+    -------
+    Panel
+
+    Raises
+    ------
+    DataError
+        For any malformed content, naming the file, the line and what was expected.
+    """
+    p = Path(path)
+    name = str(path)
+    try:
+        raw = p.read_bytes()
+    except FileNotFoundError:
+        raise DataError("file not found", path=name) from None
+    except IsADirectoryError:
+        raise DataError("is a directory, expected a CSV file", path=name) from None
+    except OSError as exc:
+        raise DataError(f"cannot read the file ({exc.strerror})", path=name) from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise DataError("the file is not UTF-8 text", path=name, line=line) from None
+    reader = csv.reader(io.StringIO(text, newline=""))
+    builder = _Builder(name, extra_countries)
+    try:
+        header = _normalise_header(next(reader, []))
+
+        def rows() -> Iterator[tuple[int, list[str]]]:
+            for row in reader:
+                yield reader.line_num, row
+
+        return _read_rows(rows(), header, builder, skip_columns)
+    except csv.Error as exc:
+        raise DataError(f"malformed CSV ({exc})", path=name, line=reader.line_num) from None
+
+
+def read_frame(
+    frame: Any,
+    *,
+    extra_countries: Mapping[str, str] | None = None,
+    skip_columns: Sequence[str] = (),
+    name: str = "<DataFrame>",
+) -> Panel:
+    """Read a pandas DataFrame in long or wide layout into a :class:`Panel`.
+
+    The columns follow the CSV formats of :func:`read_data`. Error messages name the row by its
+    position, counted as a file line would be (the header is line 1, the first row line 2).
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+    extra_countries, skip_columns
+        As for :func:`read_data`.
+    name : str
+        What to call the frame in messages.
+
+    Returns
+    -------
+    Panel
+    """
+    columns = getattr(frame, "columns", None)
+    if columns is None or not hasattr(frame, "itertuples"):
+        raise DataError("expected a pandas DataFrame", path=name)
+    header = _normalise_header([str(c) for c in columns])
+    builder = _Builder(name, extra_countries)
+    rows = ((i + 2, list(row)) for i, row in enumerate(frame.itertuples(index=False, name=None)))
+    return _read_rows(rows, header, builder, skip_columns)

@@ -1,0 +1,106 @@
+"""The exceptions riskcore raises.
+
+The tree::
+
+    RiskcoreError                 every error riskcore raises on purpose
+    ├── DataError (ValueError)    a data file or frame is malformed
+    ├── SpecError (ValueError)    an index file is malformed or does not fit the data/plugins
+    ├── PluginLoadError           a plugin failed to import or register (strict mode)
+    └── IndicatorError            an indicator's ``compute`` failed or returned a bad array
+
+Input problems subclass both :class:`RiskcoreError` and :class:`ValueError`. Every message names
+the file and the line or key path, what was found and what was expected. The command line turns a
+:class:`RiskcoreError` into exit code 2 and one readable message.
+"""
+
+from __future__ import annotations
+
+__all__ = ["DataError", "IndicatorError", "PluginLoadError", "RiskcoreError", "SpecError"]
+
+
+class RiskcoreError(Exception):
+    """Base class of every error riskcore raises on purpose."""
+
+
+class DataError(RiskcoreError, ValueError):
+    """A data file or data frame is malformed.
+
+    Parameters
+    ----------
+    message : str
+        What was found and what was expected.
+    path : str, optional
+        The file (or ``"<DataFrame>"``) the problem is in.
+    line : int, optional
+        The 1-based line of the file (the header is line 1).
+    """
+
+    def __init__(self, message: str, *, path: str | None = None, line: int | None = None) -> None:
+        self.path = path
+        self.line = line
+        self.detail = message
+        where = path or "<data>"
+        if line is not None:
+            where = f"{where}, line {line}"
+        super().__init__(f"{where}: {message}")
+
+
+class SpecError(RiskcoreError, ValueError):
+    """An index file is malformed, or does not fit the plugins and the data.
+
+    Parameters
+    ----------
+    message : str
+        What was found and what was expected.
+    path : str, optional
+        The index file.
+    key : str, optional
+        The dotted key path in the file, such as ``node.exposure.children``.
+    """
+
+    def __init__(self, message: str, *, path: str | None = None, key: str | None = None) -> None:
+        self.path = path
+        self.key = key
+        self.detail = message
+        where = path or "<index>"
+        if key:
+            where = f"{where}: key '{key}'"
+        super().__init__(f"{where}: {message}")
+
+
+class PluginLoadError(RiskcoreError):
+    """A plugin failed to import or register, raised in strict mode.
+
+    Parameters
+    ----------
+    message : str
+        What went wrong.
+    plugin : str
+        The plugin (entry point) name.
+    distribution : str, optional
+        The distribution that declares the plugin.
+    """
+
+    def __init__(self, message: str, *, plugin: str, distribution: str | None = None) -> None:
+        self.plugin = plugin
+        self.distribution = distribution
+        super().__init__(message)
+
+
+class IndicatorError(RiskcoreError):
+    """An indicator failed to compute, or returned an array of the wrong shape.
+
+    Parameters
+    ----------
+    message : str
+        What went wrong.
+    code : str
+        The indicator code.
+    plugin : str
+        The plugin that provides the indicator.
+    """
+
+    def __init__(self, message: str, *, code: str, plugin: str) -> None:
+        self.code = code
+        self.plugin = plugin
+        super().__init__(f"indicator '{code}' (plugin '{plugin}'): {message}")

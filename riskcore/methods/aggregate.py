@@ -1,0 +1,142 @@
+"""Built-in weighted aggregation methods, registered as the plugin ``riskcore.aggregate``.
+
+Each reduces the last axis of ``values`` with weights that are non-negative and sum to one over
+the children present (the engine gives missing children weight 0 and a placeholder value of 1,
+which no method below lets through). All are non-decreasing in every child with a positive
+weight.
+
+References
+----------
+OECD/JRC (2008), *Handbook on Constructing Composite Indicators*, section 1.6 (aggregation).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+from pydantic import Field
+
+from riskcore.hookspecs import hookimpl
+from riskcore.methods.base import Aggregator, MethodBase, MethodParams
+
+__all__ = ["Arithmetic", "Geometric", "Harmonic", "Maximum", "Minimum", "PowerMean"]
+
+FloatArray = NDArray[np.float64]
+
+
+class Arithmetic(MethodBase):
+    r"""Weighted arithmetic mean, :math:`\sum_k w_k x_k`: fully compensatory."""
+
+    name = "arithmetic"
+    description = "weighted arithmetic mean, sum w x"
+
+    def __call__(self, values: FloatArray, weights: FloatArray, params: Any) -> FloatArray:
+        out: FloatArray = np.sum(values * weights, axis=-1)
+        return out
+
+
+def _geometric(values: FloatArray, weights: FloatArray) -> FloatArray:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        logs = np.where(weights > 0, weights * np.log(values), 0.0)
+        out: FloatArray = np.exp(np.sum(logs, axis=-1))
+    return out
+
+
+class Geometric(MethodBase):
+    r"""Weighted geometric mean, :math:`\prod_k x_k^{w_k}`: partly compensatory.
+
+    A child at zero makes the node zero. Defined for non-negative values only; negative values
+    (from z-scores, say) give NaN, which the engine reports.
+    """
+
+    name = "geometric"
+    description = "weighted geometric mean, prod x^w (non-negative values)"
+
+    def __call__(self, values: FloatArray, weights: FloatArray, params: Any) -> FloatArray:
+        return _geometric(values, weights)
+
+
+def _power(values: FloatArray, weights: FloatArray, p: float) -> FloatArray:
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        terms = np.where(weights > 0, weights * np.power(values, p), 0.0)
+        out: FloatArray = np.power(np.sum(terms, axis=-1), 1.0 / p)
+    if p < 0:
+        # a child at zero dominates a mean of negative order: the node is zero
+        zero = np.any((weights > 0) & (values == 0), axis=-1)
+        out = np.where(zero, 0.0, out)
+    return out
+
+
+class Harmonic(MethodBase):
+    r"""Weighted harmonic mean, :math:`1 / \sum_k (w_k / x_k)`: the least compensatory mean.
+
+    A child at zero makes the node zero. Non-negative values only.
+    """
+
+    name = "harmonic"
+    description = "weighted harmonic mean, 1 / sum(w / x) (non-negative values)"
+
+    def __call__(self, values: FloatArray, weights: FloatArray, params: Any) -> FloatArray:
+        return _power(values, weights, -1.0)
+
+
+class PowerMeanParams(MethodParams):
+    p: float = Field(description="the order of the mean; 1 arithmetic, 0 geometric, -1 harmonic")
+
+
+class PowerMean(MethodBase):
+    r"""Weighted power mean of order ``p``, :math:`(\sum_k w_k x_k^p)^{1/p}`.
+
+    ``p = 1`` is the arithmetic, ``p = 0`` the geometric (the limit), ``p = -1`` the harmonic
+    mean; lower orders compensate less. Non-negative values only.
+    """
+
+    name = "power_mean"
+    description = "weighted power mean (sum w x^p)^(1/p); p = 0 is the geometric mean"
+    Params = PowerMeanParams
+
+    def __call__(self, values: FloatArray, weights: FloatArray, params: Any) -> FloatArray:
+        if params.p == 0:
+            return _geometric(values, weights)
+        return _power(values, weights, float(params.p))
+
+
+class Minimum(MethodBase):
+    """The smallest child with a positive weight (weights decide only which children count)."""
+
+    name = "min"
+    description = "the smallest child with a positive weight: non-compensatory"
+
+    def __call__(self, values: FloatArray, weights: FloatArray, params: Any) -> FloatArray:
+        out: FloatArray = np.min(np.where(weights > 0, values, np.inf), axis=-1)
+        return out
+
+
+class Maximum(MethodBase):
+    """The largest child with a positive weight (weights decide only which children count)."""
+
+    name = "max"
+    description = "the largest child with a positive weight: the worst risk dominates"
+
+    def __call__(self, values: FloatArray, weights: FloatArray, params: Any) -> FloatArray:
+        out: FloatArray = np.max(np.where(weights > 0, values, -np.inf), axis=-1)
+        return out
+
+
+BUILTIN_AGGREGATORS: tuple[Aggregator, ...] = (
+    Arithmetic(),
+    Geometric(),
+    Harmonic(),
+    PowerMean(),
+    Minimum(),
+    Maximum(),
+)
+
+
+@hookimpl
+def riskcore_aggregators() -> Iterable[Aggregator]:
+    """The built-in aggregation methods."""
+    return BUILTIN_AGGREGATORS

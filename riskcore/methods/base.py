@@ -1,0 +1,178 @@
+"""The shape every method follows, and the helpers they share.
+
+A method is a small object with a ``name`` (how an index file selects it), a ``description``, an
+optional pydantic ``Params`` model for its parameters, and ``__call__``. Built-in methods are
+registered through the same hooks as third-party ones (see :mod:`riskcore.hookspecs`).
+
+Arrays carry a leading batch axis: normalisers get ``(batch, countries, years)`` and aggregators
+``(batch, countries, years, children)``, so a nominal score (batch of 1) and 10,000 Monte Carlo
+replications run through the same code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, ClassVar, Protocol, runtime_checkable
+
+import numpy as np
+from numpy.typing import NDArray
+from pydantic import BaseModel, ConfigDict
+
+__all__ = [
+    "Aggregator",
+    "MethodParams",
+    "Normalizer",
+    "rank_min",
+]
+
+FloatArray = NDArray[np.float64]
+
+
+class MethodParams(BaseModel):
+    """Base of the parameter models of methods: frozen, unknown keys are errors."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+@runtime_checkable
+class Normalizer(Protocol):
+    """A normalisation method.
+
+    Attributes
+    ----------
+    name : str
+        The name an index file uses: ``normalize = { method = "<name>", ... }``.
+    description : str
+        One line for ``riskcore plugins`` and the docs.
+    center : float
+        Values of a lower-is-riskier indicator are reflected about this point once normalised,
+        ``y' = 2 * center - y``, so that high values are risky (0.5 for methods onto 0..1, 0 for
+        z-scores). Direction is handled here, once, for every method.
+    Params : type of MethodParams
+        The parameters the method accepts (besides ``method`` and ``per_year``).
+    """
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def description(self) -> str: ...
+    @property
+    def center(self) -> float: ...
+    @property
+    def Params(self) -> type[MethodParams]: ...  # noqa: N802
+
+    def __call__(self, values: FloatArray, params: Any, *, axis: tuple[int, ...]) -> FloatArray:
+        """Normalise ``values`` (batch, countries, years), rising with the input.
+
+        Parameters
+        ----------
+        values : ndarray
+            Raw values, NaN for missing; shape ``(batch, countries, years)``.
+        params : MethodParams
+            An instance of ``Params``.
+        axis : tuple of int
+            The axes statistics are taken over: ``(1, 2)`` over all countries and years,
+            ``(1,)`` within each year. The batch axis is never pooled.
+
+        Returns
+        -------
+        ndarray
+            Same shape; NaN where the input is NaN.
+        """
+        ...
+
+
+@runtime_checkable
+class Aggregator(Protocol):
+    """A weighted aggregation method.
+
+    Attributes
+    ----------
+    name : str
+        The name an index file uses: ``aggregation = "<name>"``.
+    description : str
+        One line for ``riskcore plugins`` and the docs.
+    Params : type of MethodParams
+        The parameters the method accepts.
+    """
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def description(self) -> str: ...
+    @property
+    def Params(self) -> type[MethodParams]: ...  # noqa: N802
+
+    def __call__(self, values: FloatArray, weights: FloatArray, params: Any) -> FloatArray:
+        """Reduce the last axis of ``values`` with ``weights``.
+
+        Parameters
+        ----------
+        values : ndarray, shape (..., k)
+            Children values. Missing children have weight 0 and a finite placeholder value.
+        weights : ndarray, broadcastable to ``values``
+            Non-negative, summing to 1 over the last axis.
+        params : MethodParams
+            An instance of ``Params``.
+
+        Returns
+        -------
+        ndarray, shape (...)
+        """
+        ...
+
+
+class NoParams(MethodParams):
+    """A method without parameters."""
+
+
+class MethodBase:
+    """Convenience base for method classes: no parameters, name and description as class
+    attributes."""
+
+    name: ClassVar[str]
+    description: ClassVar[str]
+    Params: ClassVar[type[MethodParams]] = NoParams
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} '{self.name}'>"
+
+
+def params_from(method: Any, raw: Mapping[str, Any]) -> MethodParams:
+    """Validate ``raw`` parameters with the method's ``Params`` model."""
+    model: type[MethodParams] = getattr(method, "Params", NoParams)
+    return model.model_validate(dict(raw))
+
+
+def rank_min(values: FloatArray, axis: int = -1) -> FloatArray:
+    """Ascending ranks along one axis, ties sharing the lowest rank; NaN stays NaN.
+
+    ``[3, 1, 3, 2]`` ranks as ``[3, 1, 3, 2]``; ``[1, 2, 2, 4]`` as ``[1, 2, 2, 4]``. Rank 1 is the
+    smallest value. Vectorised over every other axis (a sort, no Python loop).
+
+    Parameters
+    ----------
+    values : ndarray
+    axis : int
+
+    Returns
+    -------
+    ndarray of float
+        Ranks ``1..n`` where ``n`` counts the non-missing values along the axis.
+    """
+    x = np.moveaxis(np.asarray(values, dtype=np.float64), axis, -1)
+    n = x.shape[-1]
+    if n == 0:
+        return np.moveaxis(x.copy(), -1, axis)
+    order = np.argsort(x, axis=-1, kind="stable")  # NaN sorts last
+    s = np.take_along_axis(x, order, axis=-1)
+    pos = np.broadcast_to(np.arange(n), s.shape)
+    new_group = np.ones(s.shape, dtype=bool)
+    new_group[..., 1:] = s[..., 1:] != s[..., :-1]
+    start = np.where(new_group, pos, 0)
+    start = np.maximum.accumulate(start, axis=-1)
+    ranks_sorted = (start + 1).astype(np.float64)
+    ranks_sorted[np.isnan(s)] = np.nan
+    ranks = np.empty_like(ranks_sorted)
+    np.put_along_axis(ranks, order, ranks_sorted, axis=-1)
+    return np.moveaxis(ranks, -1, axis)

@@ -1,0 +1,210 @@
+"""Built-in normalisation methods, registered as the plugin ``riskcore.normalize``.
+
+Every method maps raw values to values that rise with the input; the engine then reflects
+lower-is-riskier indicators about the method's ``center``. Data-driven methods take their
+statistics over the axes they are given: all countries and years (default), or each year.
+
+References
+----------
+OECD/JRC (2008), *Handbook on Constructing Composite Indicators: Methodology and User Guide*,
+section 1.5 and Table 15. Paris: OECD Publishing.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Iterable
+from typing import Any, Literal
+
+import numpy as np
+from numpy.typing import NDArray
+from pydantic import Field, model_validator
+
+from riskcore.hookspecs import hookimpl
+from riskcore.methods.base import MethodBase, MethodParams, Normalizer, rank_min
+
+__all__ = ["Goalpost", "MinMax", "Percentile", "Rank", "ZScore"]
+
+FloatArray = NDArray[np.float64]
+
+
+def _pooled(fn: Any, values: FloatArray, axis: tuple[int, ...]) -> FloatArray:
+    """Apply a nan-aware reduction over ``axis``, keeping dims, quiet on all-missing slices."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        out: FloatArray = fn(values, axis=axis, keepdims=True)
+    return out
+
+
+def _pooled_ranks(values: FloatArray, axis: tuple[int, ...]) -> tuple[FloatArray, FloatArray]:
+    """Ascending min-tie ranks pooled over ``axis`` and the count of non-missing values."""
+    keep = [a for a in range(values.ndim) if a not in axis]
+    moved = np.transpose(values, keep + list(axis))
+    lead = moved.shape[: len(keep)]
+    flat = moved.reshape(*lead, -1)
+    ranks = rank_min(flat, axis=-1).reshape(moved.shape)
+    inverse = np.argsort(keep + list(axis))
+    ranks = np.transpose(ranks, inverse)
+    n = np.sum(~np.isnan(values), axis=axis, keepdims=True).astype(np.float64)
+    return ranks, n
+
+
+class MinMax(MethodBase):
+    r"""Min-max rescaling onto 0..1.
+
+    .. math:: y = \frac{x - \min x}{\max x - \min x}
+
+    A constant indicator (max = min) cannot tell countries apart and maps to 0.5.
+    """
+
+    name = "minmax"
+    description = "(x - min) / (max - min), onto 0..1"
+    center = 0.5
+
+    def __call__(self, values: FloatArray, params: Any, *, axis: tuple[int, ...]) -> FloatArray:
+        lo = _pooled(np.nanmin, values, axis)
+        hi = _pooled(np.nanmax, values, axis)
+        span = hi - lo
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out = np.where(span > 0, (values - lo) / np.where(span > 0, span, 1.0), 0.5)
+        return np.where(np.isnan(values), np.nan, out)
+
+
+class ZScoreParams(MethodParams):
+    ddof: Literal[0, 1] = Field(
+        1, description="delta degrees of freedom of the standard deviation (1: sample)"
+    )
+
+
+class ZScore(MethodBase):
+    r"""Standardisation: distance to the mean in standard deviations.
+
+    .. math:: y = \frac{x - \bar x}{s}
+
+    ``s`` is the sample standard deviation (``ddof = 1``, as in the Handbook's Table 15) unless
+    ``ddof = 0``. Values are not bounded to 0..1; lower-is-riskier values are negated.
+    """
+
+    name = "zscore"
+    description = "(x - mean) / standard deviation (sample, ddof = 1)"
+    center = 0.0
+    Params = ZScoreParams
+
+    def __call__(self, values: FloatArray, params: Any, *, axis: tuple[int, ...]) -> FloatArray:
+        mean = _pooled(np.nanmean, values, axis)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            sd = np.nanstd(values, axis=axis, keepdims=True, ddof=params.ddof)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out = np.where(sd > 0, (values - mean) / np.where(sd > 0, sd, 1.0), 0.0)
+        return np.where(np.isnan(values), np.nan, out)
+
+
+class Rank(MethodBase):
+    r"""Ranks rescaled onto 0..1.
+
+    .. math:: y = \frac{r - 1}{n - 1}
+
+    ``r`` is the ascending rank with ties sharing the lowest rank (Table 15 of the Handbook)
+    among the ``n`` non-missing values; a single value maps to 0.5.
+    """
+
+    name = "rank"
+    description = "(rank - 1) / (n - 1), ties sharing the lowest rank"
+    center = 0.5
+
+    def __call__(self, values: FloatArray, params: Any, *, axis: tuple[int, ...]) -> FloatArray:
+        r, n = _pooled_ranks(values, axis)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(n > 1, (r - 1.0) / np.where(n > 1, n - 1.0, 1.0), 0.5 + 0 * r)
+
+
+class Percentile(MethodBase):
+    r"""Percentile ranks on 0..1.
+
+    .. math:: y = r / n
+
+    with ``r`` the ascending rank (ties sharing the lowest rank) among ``n`` non-missing values,
+    as in Table 15 of the Handbook (which prints ``100 r / n``).
+    """
+
+    name = "percentile"
+    description = "rank / n, ties sharing the lowest rank"
+    center = 0.5
+
+    def __call__(self, values: FloatArray, params: Any, *, axis: tuple[int, ...]) -> FloatArray:
+        r, n = _pooled_ranks(values, axis)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return r / n
+
+
+Transform = Literal["log", "log10", "log1p"]
+
+_TRANSFORMS = {"log": np.log, "log10": np.log10, "log1p": np.log1p}
+
+
+class GoalpostParams(MethodParams):
+    lower: float = Field(description="the goalpost mapped to 0")
+    upper: float = Field(description="the goalpost mapped to 1")
+    clip: bool = Field(True, description="clip values outside the goalposts to 0 and 1")
+    transform: Transform | None = Field(
+        None, description="applied to values and goalposts alike before rescaling"
+    )
+
+    @model_validator(mode="after")
+    def _check(self) -> GoalpostParams:
+        lo, hi = self.lower, self.upper
+        if self.transform is not None:
+            with np.errstate(all="ignore"):
+                lo, hi = (float(_TRANSFORMS[self.transform](v)) for v in (lo, hi))
+            if not (np.isfinite(lo) and np.isfinite(hi)):
+                raise ValueError(
+                    f"goalposts {self.lower}, {self.upper} are outside the domain of "
+                    f"transform '{self.transform}'"
+                )
+        if not lo < hi:
+            raise ValueError(f"lower ({self.lower}) must be below upper ({self.upper})")
+        return self
+
+
+class Goalpost(MethodBase):
+    r"""Rescaling between fixed goalposts, clipped by default.
+
+    .. math:: y = \mathrm{clip}\left(\frac{t(x) - t(L)}{t(U) - t(L)}, 0, 1\right)
+
+    ``L`` and ``U`` are the goalposts and ``t`` the optional transform (``log``, ``log10``,
+    ``log1p``), applied to values and goalposts alike. Values outside the transform's domain
+    (``log`` of zero, say) are reported as an error by the engine.
+
+    References
+    ----------
+    UNDP (2001), Human Development Report, technical note on the Technology Achievement Index;
+    Saisana, Saltelli and Tarantola (2005), JRSS A 168(2), Table 1.
+    """
+
+    name = "goalpost"
+    description = "(x - lower) / (upper - lower), clipped; optional log/log10/log1p transform"
+    center = 0.5
+    Params = GoalpostParams
+
+    def __call__(self, values: FloatArray, params: Any, *, axis: tuple[int, ...]) -> FloatArray:
+        lo, hi, x = params.lower, params.upper, values
+        if params.transform is not None:
+            fn = _TRANSFORMS[params.transform]
+            with np.errstate(invalid="ignore", divide="ignore"):
+                x = fn(values)
+                x = np.where(np.isfinite(x) | np.isnan(values), x, np.nan)
+            lo, hi = float(fn(lo)), float(fn(hi))
+        out = (x - lo) / (hi - lo)
+        if params.clip:
+            out = np.clip(out, 0.0, 1.0)
+        return np.asarray(out, dtype=np.float64)
+
+
+BUILTIN_NORMALIZERS: tuple[Normalizer, ...] = (MinMax(), ZScore(), Rank(), Percentile(), Goalpost())
+
+
+@hookimpl
+def riskcore_normalizers() -> Iterable[Normalizer]:
+    """The built-in normalisation methods."""
+    return BUILTIN_NORMALIZERS

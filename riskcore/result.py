@@ -1,0 +1,392 @@
+"""Scores: the immutable result of scoring an index, and its exports.
+
+Every number keeps its labels and its provenance: the raw and normalised value of every
+indicator, the score of every node, the coverage of every score, and the source of every input
+value (:meth:`Scores.provenance`).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from riskcore.data import Panel, Provenance
+from riskcore.engine import Evaluation, Plan
+
+__all__ = ["Contribution", "Explanation", "Scores"]
+
+FloatArray = NDArray[np.float64]
+
+
+def _num(x: float) -> float | None:
+    x = float(x)
+    return None if math.isnan(x) else x
+
+
+def _int(x: float) -> int | None:
+    return None if math.isnan(float(x)) else int(x)
+
+
+@dataclass(frozen=True)
+class Contribution:
+    """One leaf's share of a country's score.
+
+    Attributes
+    ----------
+    code, name : str
+        The indicator.
+    path : tuple of str
+        Node codes from the root down to the leaf's parent.
+    raw, normalized : float or None
+    weight : float
+        The leaf's effective weight in the index for this country (normalised weights
+        multiplied down the tree, after rescaling for missing children).
+    contribution : float
+        Points on the index scale; the contributions add up to ``score - scale[0]``.
+    """
+
+    code: str
+    name: str
+    path: tuple[str, ...]
+    raw: float | None
+    normalized: float | None
+    weight: float
+    contribution: float
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """How a country's score is made up, from :meth:`Scores.explain`.
+
+    Attributes
+    ----------
+    country, year, score
+    base : float
+        The low end of the index scale; ``base + sum(contributions) == score``.
+    contributions : tuple of Contribution
+        Largest first.
+    nodes : dict
+        Contribution of every node, in points on the index scale.
+    exact : bool
+        True when every node on the way is arithmetic, where contributions are exactly
+        ``(high - low) * weight * normalized``. Otherwise each node's contribution is shared among
+        its children in proportion to ``weight * value`` (see docs/explain.md).
+    """
+
+    country: str
+    year: int
+    score: float | None
+    base: float
+    contributions: tuple[Contribution, ...]
+    nodes: dict[str, float]
+    exact: bool
+
+    def to_records(self) -> list[dict[str, Any]]:
+        """One dict per indicator."""
+        return [
+            {
+                "indicator": c.code,
+                "name": c.name,
+                "path": "/".join(c.path),
+                "raw": c.raw,
+                "normalized": c.normalized,
+                "weight": c.weight,
+                "contribution": c.contribution,
+            }
+            for c in self.contributions
+        ]
+
+    def __str__(self) -> str:
+        lines = [f"{self.country} {self.year}: score {self.score}"]
+        for c in self.contributions:
+            lines.append(f"  {c.code:<32} {c.contribution:9.3f}  (weight {c.weight:.3f})")
+        return "\n".join(lines)
+
+
+class Scores:
+    """The scores of an index over a panel: per country and year.
+
+    Attributes
+    ----------
+    plan : Plan
+        The compiled index.
+    panel : Panel
+        The data it was scored on.
+    countries, years : tuple
+    score, rank, coverage : ndarray, shape (countries, years)
+        Score on the index scale (NaN when it cannot be computed), rank within each year (1 the
+        highest, ties sharing the lowest rank, NaN without a score), and the share of the index's
+        weight backed by data.
+    raw, normalized : ndarray, shape (leaves, countries, years)
+    nodes : ndarray, shape (nodes, countries, years)
+        Node values on the index scale, root last.
+    """
+
+    def __init__(self, plan: Plan, panel: Panel, raw: FloatArray, ev: Evaluation) -> None:
+        lo, hi = plan.scale
+        self.plan = plan
+        self.panel = panel
+        self.countries: tuple[str, ...] = panel.countries
+        self.years: tuple[int, ...] = panel.years
+        self.raw: FloatArray = raw
+        self.normalized: FloatArray = ev.normalized[0]
+        self.nodes: FloatArray = lo + (hi - lo) * ev.nodes[0]
+        self.node_coverage: FloatArray = ev.node_coverage[0]
+        self.score: FloatArray = ev.score[0]
+        self.rank: FloatArray = ev.rank[0]
+        self.coverage: FloatArray = ev.coverage[0]
+        self._node_values: FloatArray = ev.nodes[0]
+        for arr in (self.raw, self.normalized, self.nodes, self.score, self.rank, self.coverage):
+            arr.flags.writeable = False
+
+    # -- labels -----------------------------------------------------------------------------
+    @property
+    def indicator_codes(self) -> list[str]:
+        """Leaf codes, in tree order."""
+        return [leaf.code for leaf in self.plan.leaves]
+
+    @property
+    def node_codes(self) -> list[str]:
+        """Node codes, root last."""
+        return [n.code for n in self.plan.nodes]
+
+    def year_index(self, year: int | None) -> int:
+        """Position of ``year`` (None: the latest year in the data)."""
+        if year is None:
+            return len(self.years) - 1
+        try:
+            return self.years.index(int(year))
+        except ValueError:
+            raise KeyError(
+                f"year {year} is not in the data (years: {', '.join(map(str, self.years))})"
+            ) from None
+
+    def country_index(self, country: str) -> int:
+        """Position of a country code (any case)."""
+        try:
+            return self.countries.index(country.upper())
+        except ValueError:
+            raise KeyError(f"country '{country}' is not in the data") from None
+
+    # -- exports ----------------------------------------------------------------------------
+    def to_records(
+        self, year: int | None = None, *, all_years: bool = False
+    ) -> list[dict[str, Any]]:
+        """One flat dict per country (and year), ranked within each year.
+
+        Parameters
+        ----------
+        year : int, optional
+            The year (default: the latest year in the data).
+        all_years : bool
+            Every year instead of one.
+
+        Returns
+        -------
+        list of dict
+            Keys ``country, name, year, score, rank, coverage``, then ``node:<code>`` and
+            ``raw:<code>`` / ``norm:<code>`` for every indicator.
+        """
+        years = range(len(self.years)) if all_years else [self.year_index(year)]
+        out = []
+        for t in years:
+            for r in self._ranked(t):
+                rec: dict[str, Any] = {
+                    "country": self.countries[r],
+                    "name": self.panel.country_names.get(self.countries[r], self.countries[r]),
+                    "year": self.years[t],
+                    "score": _num(self.score[r, t]),
+                    "rank": _int(self.rank[r, t]),
+                    "coverage": _num(self.coverage[r, t]),
+                }
+                for j, code in enumerate(self.node_codes[:-1]):
+                    rec[f"node:{code}"] = _num(self.nodes[j, r, t])
+                for i, code in enumerate(self.indicator_codes):
+                    rec[f"raw:{code}"] = _num(self.raw[i, r, t])
+                    rec[f"norm:{code}"] = _num(self.normalized[i, r, t])
+                out.append(rec)
+        return out
+
+    def _ranked(self, t: int) -> list[int]:
+        rank = self.rank[:, t]
+        key = np.where(np.isnan(rank), np.inf, rank)
+        return [int(i) for i in np.lexsort((np.array(self.countries), key))]
+
+    def to_dict(self, year: int | None = None) -> dict[str, Any]:
+        """The JSON object of ``riskcore score --format json`` for one year."""
+        t = self.year_index(year)
+        results = []
+        for r in self._ranked(t):
+            results.append(
+                {
+                    "country": self.countries[r],
+                    "name": self.panel.country_names.get(self.countries[r], self.countries[r]),
+                    "score": _num(self.score[r, t]),
+                    "rank": _int(self.rank[r, t]),
+                    "coverage": _num(self.coverage[r, t]),
+                    "nodes": {
+                        code: _num(self.nodes[j, r, t])
+                        for j, code in enumerate(self.node_codes[:-1])
+                    },
+                    "indicators": {
+                        code: {
+                            "raw": _num(self.raw[i, r, t]),
+                            "normalized": _num(self.normalized[i, r, t]),
+                        }
+                        for i, code in enumerate(self.indicator_codes)
+                    },
+                }
+            )
+        return {
+            "index": {"code": self.plan.code, "name": self.plan.name},
+            "year": self.years[t],
+            "scale": list(self.plan.scale),
+            "results": results,
+        }
+
+    def to_json(self, year: int | None = None, *, indent: int | None = 2) -> str:
+        """:meth:`to_dict` as JSON text (NaN written as null)."""
+        return json.dumps(self.to_dict(year), indent=indent, ensure_ascii=False)
+
+    def to_csv(self, year: int | None = None, *, all_years: bool = False) -> str:
+        """:meth:`to_records` as CSV text."""
+        records = self.to_records(year, all_years=all_years)
+        buf = io.StringIO()
+        if records:
+            writer = csv.DictWriter(buf, fieldnames=list(records[0]), lineterminator="\n")
+            writer.writeheader()
+            writer.writerows(records)
+        return buf.getvalue()
+
+    def to_frame(self, year: int | None = None, *, all_years: bool = True) -> Any:
+        """:meth:`to_records` as a pandas DataFrame (needs ``pip install riskcore[pandas]``).
+
+        By default every year, indexed by ``(country, year)``.
+        """
+        try:
+            import pandas as pd
+        except ImportError:  # pragma: no cover - exercised without pandas
+            raise ImportError(
+                "Scores.to_frame needs pandas: pip install 'riskcore[pandas]'"
+            ) from None
+        frame = pd.DataFrame.from_records(self.to_records(year, all_years=all_years))
+        return frame.set_index(["country", "year"])
+
+    # -- explanation and provenance ---------------------------------------------------------
+    def explain(self, country: str, year: int | None = None) -> Explanation:
+        """Each indicator's contribution to a country's score.
+
+        Contributions are in points of the index scale and add up to ``score - low``. At an
+        arithmetic node they are exact: ``(high - low) * w * normalized`` with ``w`` the leaf's
+        effective weight. At any other node the node's contribution is shared among its children
+        in proportion to ``w_k * value_k``, which keeps the sum exact and is documented in
+        docs/explain.md.
+
+        Parameters
+        ----------
+        country : str
+        year : int, optional
+            Default: the latest year in the data.
+
+        Returns
+        -------
+        Explanation
+        """
+        r, t = self.country_index(country), self.year_index(year)
+        lo, hi = self.plan.scale
+        n_leaves = len(self.plan.leaves)
+        values = np.concatenate([self.normalized[:, r, t], self._node_values[:, r, t]])
+        contrib = np.zeros(len(values))
+        weight = np.zeros(len(values))
+        root = len(values) - 1
+        contrib[root] = (hi - lo) * values[root] if not math.isnan(values[root]) else 0.0
+        weight[root] = 1.0
+        exact = True
+        parents: dict[int, tuple[str, ...]] = {root: ()}
+        for j in range(len(self.plan.nodes) - 1, -1, -1):
+            node = self.plan.nodes[j]
+            slot = n_leaves + j
+            kids = list(node.children)
+            c = values[kids]
+            present = ~np.isnan(c)
+            w = np.where(present, node.weights, 0.0)
+            if w.sum() > 0:
+                w = w / w.sum()
+            wc = w * np.where(present, c, 0.0)
+            share = wc / wc.sum() if wc.sum() > 0 else w
+            if node.aggregate_method != "arithmetic" and not math.isnan(values[slot]):
+                exact = False
+            for k, child in enumerate(kids):
+                contrib[child] = contrib[slot] * share[k]
+                weight[child] = weight[slot] * w[k]
+                parents[child] = (*parents[slot], node.code)
+        contributions = [
+            Contribution(
+                code=leaf.code,
+                name=leaf.name,
+                path=parents.get(i, ()),
+                raw=_num(self.raw[i, r, t]),
+                normalized=_num(self.normalized[i, r, t]),
+                weight=float(weight[i]),
+                contribution=float(contrib[i]),
+            )
+            for i, leaf in enumerate(self.plan.leaves)
+        ]
+        contributions.sort(key=lambda c: -c.contribution)
+        return Explanation(
+            country=self.countries[r],
+            year=self.years[t],
+            score=_num(self.score[r, t]),
+            base=lo,
+            contributions=tuple(contributions),
+            nodes={n.code: float(contrib[n_leaves + j]) for j, n in enumerate(self.plan.nodes)},
+            exact=exact,
+        )
+
+    def provenance(self, country: str, year: int | None = None) -> dict[str, list[Provenance]]:
+        """The sources of every input value behind a country's score.
+
+        Returns
+        -------
+        dict
+            Indicator code to the :class:`~riskcore.data.Provenance` of each variable it reads.
+        """
+        r, t = self.country_index(country), self.year_index(year)
+        c, y = self.countries[r], self.years[t]
+        return {
+            leaf.code: [self.panel.source_of(v, c, y) for v in leaf.requires]
+            for leaf in self.plan.leaves
+        }
+
+    def missing_inputs(self, country: str, year: int | None = None) -> dict[str, list[str]]:
+        """The indicators a country lacks in a year, with the data variables that are missing.
+
+        Returns
+        -------
+        dict
+            Indicator code to the list of its required variables that are missing (empty when
+            every input is present but the indicator still has no value).
+        """
+        r, t = self.country_index(country), self.year_index(year)
+        out: dict[str, list[str]] = {}
+        for i, leaf in enumerate(self.plan.leaves):
+            if math.isnan(self.raw[i, r, t]):
+                out[leaf.code] = [
+                    v
+                    for v in leaf.requires
+                    if v not in self.panel or math.isnan(self.panel[v][r, t])
+                ]
+        return out
+
+    def __repr__(self) -> str:
+        return (
+            f"<Scores '{self.plan.code}': {len(self.countries)} countries x "
+            f"{len(self.years)} years, {len(self.plan.leaves)} indicators>"
+        )

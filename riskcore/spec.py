@@ -1,0 +1,390 @@
+"""The index file: pydantic models of its TOML format, and the loader.
+
+A pure description: no numbers are computed here. Every error names the file and the key path.
+The JSON Schema of the format is :func:`index_schema` (``riskcore schema`` prints it).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import sys
+import warnings
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from riskcore.errors import SpecError
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+__all__ = [
+    "Defaults",
+    "IndexSection",
+    "IndexSpec",
+    "IndicatorSection",
+    "MethodChoice",
+    "NodeSection",
+    "index_schema",
+    "load_index",
+    "parse_index",
+]
+
+_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_\-]*$")
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class MethodChoice(_Model):
+    """A method chosen by name, with its parameters.
+
+    In the file either a bare name, ``"geometric"``, or a table with ``method`` and the method's
+    parameters side by side, ``{ method = "goalpost", lower = 0, upper = 50 }``. The parameters
+    are checked against the method when the index is compiled.
+    """
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    method: str = Field(description="the method's registered name")
+
+    @property
+    def params(self) -> dict[str, Any]:
+        """The parameters, without ``method``."""
+        return dict(self.model_extra or {})
+
+
+def _method_choice(value: Any) -> Any:
+    if isinstance(value, str):
+        return {"method": value}
+    return value
+
+
+Method = Annotated[MethodChoice, BeforeValidator(_method_choice)]
+
+Children = list[str] | dict[str, float]
+
+
+def _check_children(value: Children) -> Children:
+    names = list(value) if isinstance(value, list) else list(value.keys())
+    if not names:
+        raise ValueError("needs at least one child")
+    for name in names:
+        if not isinstance(name, str) or not _NAME.match(name):
+            raise ValueError(f"child name {name!r} is not a valid code (letters, digits, _ or -)")
+    if isinstance(value, list):
+        seen: set[str] = set()
+        for name in value:
+            if name in seen:
+                raise ValueError(f"child '{name}' is listed twice")
+            seen.add(name)
+        return value
+    for name, w in value.items():
+        if not math.isfinite(w):
+            raise ValueError(f"weight of '{name}' is not a finite number")
+        if w < 0:
+            raise ValueError(f"weight of '{name}' is negative ({w}); weights must be >= 0")
+    if sum(value.values()) <= 0:
+        raise ValueError("all weights are zero; at least one must be positive")
+    return value
+
+
+Coverage = Annotated[float, Field(ge=0.0, le=1.0)]
+
+
+class _NodeBase(_Model):
+    name: str | None = Field(None, description="human-readable name")
+    description: str | None = Field(None, description="what the node measures, and why")
+    aggregation: Method | None = Field(
+        None, description="aggregation method: a name or { method = ..., params }"
+    )
+    children: Children = Field(
+        description="children codes: a list (equal weights) or a table of weights"
+    )
+    min_coverage: Coverage | None = Field(
+        None,
+        description="the node is missing when its present children carry less than this share "
+        "of its weight (default from [defaults], 0.5)",
+    )
+
+    _check = field_validator("children")(classmethod(lambda cls, v: _check_children(v)))
+
+    def weights(self) -> dict[str, float]:
+        """Children with their weights (1 each for a list)."""
+        if isinstance(self.children, list):
+            return {c: 1.0 for c in self.children}
+        return {k: float(v) for k, v in self.children.items()}
+
+
+class IndexSection(_NodeBase):
+    """The ``[index]`` table: the root of the tree."""
+
+    name: str = Field(description="the index's name (required)")
+    code: str = Field("index", description="the index's code")
+    scale: tuple[float, float] = Field((0.0, 100.0), description="[low, high] of the scores")
+
+    @field_validator("scale")
+    @classmethod
+    def _scale(cls, v: tuple[float, float]) -> tuple[float, float]:
+        if not (math.isfinite(v[0]) and math.isfinite(v[1]) and v[0] < v[1]):
+            raise ValueError(f"scale must be [low, high] with low < high, got {list(v)}")
+        return v
+
+
+class NodeSection(_NodeBase):
+    """A ``[node.<code>]`` table: an inner node of the tree."""
+
+
+Direction = Literal["higher_is_riskier", "lower_is_riskier"]
+
+
+class IndicatorSection(_Model):
+    """An ``[indicator.<code>]`` table: settings of one leaf."""
+
+    name: str | None = Field(None, description="display name (defaults to the plugin's)")
+    description: str | None = None
+    unit: str | None = Field(None, description="unit, for a raw data variable")
+    direction: Direction | None = Field(
+        None,
+        description="required for a raw data variable; overrides the plugin's direction",
+    )
+    normalize: Method | None = Field(
+        None, description="normalisation method: a name or { method = ..., params }"
+    )
+    per_year: bool | None = Field(
+        None, description="take data-driven statistics within each year (default: all years)"
+    )
+
+
+class Defaults(_Model):
+    """The ``[defaults]`` table."""
+
+    normalize: Method = Field(
+        MethodChoice(method="minmax"), description="default normalisation method"
+    )
+    aggregation: Method = Field(
+        MethodChoice(method="arithmetic"), description="default aggregation method"
+    )
+    min_coverage: Coverage = Field(0.5, description="default min_coverage of every node")
+    per_year: bool = Field(False, description="default per_year of every indicator")
+
+
+class IndexSpec(_Model):
+    """An index file: the tree, its methods and its weights.
+
+    Load one with :func:`load_index` or :func:`parse_index`. ``path`` is the file it came from.
+    """
+
+    index: IndexSection
+    node: dict[str, NodeSection] = Field(default_factory=dict)
+    indicator: dict[str, IndicatorSection] = Field(default_factory=dict)
+    defaults: Defaults = Field(default_factory=Defaults)
+
+    _path: str | None = PrivateAttr(default=None)
+
+    @property
+    def path(self) -> str | None:
+        """The file the spec was read from."""
+        return self._path
+
+    @field_validator("node", "indicator")
+    @classmethod
+    def _codes(cls, v: dict[str, Any]) -> dict[str, Any]:
+        for code in v:
+            if not _NAME.match(code):
+                raise ValueError(f"'{code}' is not a valid code (letters, digits, _ or -)")
+        return v
+
+    @model_validator(mode="after")
+    def _tree(self) -> IndexSpec:
+        both = sorted(set(self.node) & set(self.indicator))
+        if both:
+            raise ValueError(
+                f"'{both[0]}' is defined both as [node.{both[0]}] and [indicator.{both[0]}]"
+            )
+        if self.index.code in self.node:
+            raise ValueError(f"the index code '{self.index.code}' is also a node")
+        return self
+
+    def node_children(self, code: str) -> dict[str, float]:
+        """Children and weights of the root (``code == index.code``) or of a node."""
+        if code == self.index.code:
+            return self.index.weights()
+        return self.node[code].weights()
+
+    def leaves(self) -> list[str]:
+        """Leaf codes in tree order (depth first)."""
+        out: list[str] = []
+
+        def walk(code: str) -> None:
+            for child in self.node_children(code):
+                if child in self.node:
+                    walk(child)
+                else:
+                    out.append(child)
+
+        walk(self.index.code)
+        return out
+
+
+def _check_graph(spec: IndexSpec, path: str | None) -> None:
+    """Cycles, nodes used twice; unused sections only warn."""
+    parent_of: dict[str, str] = {}
+    for parent in [spec.index.code, *spec.node]:
+        key = "index.children" if parent == spec.index.code else f"node.{parent}.children"
+        for child in spec.node_children(parent):
+            if child == spec.index.code:
+                raise SpecError("the index itself is used as a child (a cycle)", path=path, key=key)
+            if child in spec.node:
+                if child in parent_of:
+                    first = parent_of[child]
+                    raise SpecError(
+                        f"node '{child}' is used twice, under '{first}' and '{parent}'; "
+                        "a node has one parent",
+                        path=path,
+                        key=key,
+                    )
+                parent_of[child] = parent
+    # every node must reach the root; a node that does not is either unused or in a cycle
+    for code in spec.node:
+        seen = [code]
+        cur = code
+        while cur in parent_of:
+            cur = parent_of[cur]
+            if cur in seen:
+                chain = " -> ".join([*seen[seen.index(cur) :], cur])
+                raise SpecError(
+                    f"the tree has a cycle: {chain}", path=path, key=f"node.{cur}.children"
+                )
+            seen.append(cur)
+        if cur != spec.index.code:
+            warnings.warn(
+                f"{path or '<index>'}: [node.{code}] is not used by the index tree",
+                UserWarning,
+                stacklevel=3,
+            )
+    leaves = set(spec.leaves())
+    for code in spec.indicator:
+        if code not in leaves:
+            warnings.warn(
+                f"{path or '<index>'}: [indicator.{code}] is set but '{code}' is not in the "
+                "index tree",
+                UserWarning,
+                stacklevel=3,
+            )
+
+
+def _key(loc: tuple[int | str, ...]) -> str:
+    parts = [str(p) for p in loc if not str(p).startswith("function-")]
+    # pydantic names union branches ("list[str]", "dict[str,float]"); drop them
+    parts = [p for p in parts if not p.startswith(("list[", "dict[", "tuple["))]
+    return ".".join(parts)
+
+
+def _message(exc: ValidationError) -> tuple[str, str]:
+    msgs: list[str] = []
+    first_key = ""
+    seen: set[tuple[str, str]] = set()
+    for err in exc.errors():
+        key = _key(tuple(err["loc"]))
+        if err["type"] == "extra_forbidden":
+            msg = "unknown key"
+        elif err["type"] == "missing":
+            msg = "required key is missing"
+        else:
+            msg = err["msg"].removeprefix("Value error, ")
+        if (key, msg) in seen:
+            continue
+        seen.add((key, msg))
+        first_key = first_key or key
+        msgs.append(f"key '{key}': {msg}" if key else msg)
+    return first_key, "; ".join(msgs)
+
+
+def parse_index(data: Mapping[str, Any] | str, *, path: str | None = None) -> IndexSpec:
+    """Validate an index given as TOML text or as an already-parsed mapping.
+
+    Parameters
+    ----------
+    data : str or mapping
+        TOML text, or the dictionary ``tomllib`` would produce.
+    path : str, optional
+        Where it came from, for messages.
+
+    Returns
+    -------
+    IndexSpec
+
+    Raises
+    ------
+    SpecError
+        Naming the file and the key path of every problem.
+    """
+    if isinstance(data, str):
+        try:
+            data = tomllib.loads(data)
+        except tomllib.TOMLDecodeError as exc:
+            raise SpecError(f"invalid TOML: {exc}", path=path) from None
+    try:
+        spec = IndexSpec.model_validate(data)
+    except ValidationError as exc:
+        key, msg = _message(exc)
+        err = SpecError(msg, path=path)
+        err.key = key
+        raise err from None
+    spec._path = path
+    _check_graph(spec, path)
+    return spec
+
+
+def load_index(path: str | Path) -> IndexSpec:
+    """Read and validate an index file (TOML).
+
+    Parameters
+    ----------
+    path : str or Path
+
+    Returns
+    -------
+    IndexSpec
+
+    Raises
+    ------
+    SpecError
+        When the file cannot be read or is malformed, naming the file and the key path.
+    """
+    name = str(path)
+    try:
+        text = Path(path).read_bytes().decode("utf-8-sig")
+    except FileNotFoundError:
+        raise SpecError("file not found", path=name) from None
+    except IsADirectoryError:
+        raise SpecError("is a directory, expected an index file (TOML)", path=name) from None
+    except UnicodeDecodeError:
+        raise SpecError("the file is not UTF-8 text", path=name) from None
+    except OSError as exc:
+        raise SpecError(f"cannot read the file ({exc.strerror})", path=name) from None
+    return parse_index(text, path=name)
+
+
+def index_schema() -> dict[str, Any]:
+    """The JSON Schema of the index file format, for editors that validate TOML."""
+    schema = IndexSpec.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "riskcore index file"
+    return schema
