@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -18,12 +18,14 @@ from riskcore.spec import IndexSpec, load_index
 __all__ = ["score"]
 
 
-def _as_panel(data: Any, extra_countries: Mapping[str, str] | None) -> Panel:
+def _as_panel(
+    data: Any, extra_countries: Mapping[str, str] | None, skip_columns: Sequence[str]
+) -> Panel:
     if isinstance(data, Panel):
         return data
     if isinstance(data, (str, Path)):
-        return read_data(data, extra_countries=extra_countries)
-    return read_frame(data, extra_countries=extra_countries)
+        return read_data(data, extra_countries=extra_countries, skip_columns=skip_columns)
+    return read_frame(data, extra_countries=extra_countries, skip_columns=skip_columns)
 
 
 def _check_domain(plan: Plan, raw: np.ndarray, scores: Scores) -> None:
@@ -62,6 +64,7 @@ def score(
     *,
     host: PluginHost | None = None,
     extra_countries: Mapping[str, str] | None = None,
+    skip_columns: Sequence[str] = (),
 ) -> Scores:
     """Score an index on a data panel.
 
@@ -75,6 +78,8 @@ def score(
         Which plugins to use (default: the entry points, configured from the environment).
     extra_countries : mapping, optional
         User-assigned country codes to accept when reading data, with names.
+    skip_columns : sequence of str, optional
+        Columns of a data file to leave out on purpose (see :func:`~riskcore.data.read_data`).
 
     Returns
     -------
@@ -90,7 +95,7 @@ def score(
     1
     """
     spec = index if isinstance(index, IndexSpec) else load_index(index)
-    panel = _as_panel(data, extra_countries)
+    panel = _as_panel(data, extra_countries, skip_columns)
     plan = compile_plan(spec, host=host, variables=panel)
     raw = compute_indicators(plan, panel)
     result = Scores(plan, panel, raw, evaluate(plan, raw))

@@ -14,6 +14,7 @@ import math
 import os
 import sys
 import traceback
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
@@ -145,10 +146,11 @@ def _score_and_print(
     output: str | None,
     extra: dict[str, str],
     stdout: TextIO,
+    skip: Sequence[str] = (),
 ) -> None:
     from riskcore.api import score
 
-    result = score(index, data, extra_countries=extra)
+    result = score(index, data, extra_countries=extra, skip_columns=skip)
     if year is not None and year not in result.years:
         span = ", ".join(map(str, result.years))
         raise InputError(f"{data}: year {year} is not in the data (years: {span})")
@@ -179,6 +181,7 @@ def _cmd_score(args: argparse.Namespace, stdout: TextIO) -> None:
         args.output,
         _extra_countries(args.extra_country),
         stdout,
+        args.skip_column,
     )
 
 
@@ -210,6 +213,18 @@ def _cmd_schema(args: argparse.Namespace, stdout: TextIO) -> None:
     _write(json.dumps(index_schema(), indent=2), args.output, stdout)
 
 
+def _show_warning(
+    message: Warning | str,
+    category: type[Warning],
+    filename: str,
+    lineno: int,
+    file: TextIO | None = None,
+    line: str | None = None,
+) -> None:
+    """Warnings on the command line: one line, without riskcore's own file and line."""
+    print(f"riskcore: warning: {message}", file=file or sys.stderr)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``riskcore`` command."""
     from riskcore import __version__
@@ -239,6 +254,13 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="CODE=NAME",
         help="accept a code outside ISO 3166-1, such as XKX=Kosovo (repeatable)",
     )
+    sc.add_argument(
+        "--skip-column",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="leave out a column of a wide data file on purpose, such as a text column",
+    )
     sc.set_defaults(func=_cmd_score)
 
     pl = sub.add_parser("plugins", help="list plugins, what they provide and their status")
@@ -265,6 +287,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         0 success, 2 invalid input or usage, 1 an unexpected fault.
     """
     parser = build_parser()
+    warnings.showwarning = _show_warning
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse: usage errors are 2, --help/--version 0

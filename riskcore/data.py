@@ -128,6 +128,7 @@ class Panel:
             raise KeyError(
                 f"variable '{variable}' is not in the data"
                 + (f" ({self.path})" if self.path else "")
+                + f"; variables present: {', '.join(self.variables)}"
             ) from None
 
     def __contains__(self, variable: object) -> bool:
@@ -466,7 +467,8 @@ def read_data(
     Long format has the header ``country,year,variable,value`` and optional ``unit``, ``source``
     and ``note`` columns, one value per row. Wide format has ``country,year`` and one column per
     variable. ``country`` is an ISO 3166-1 alpha-3 code in any case; ``year`` an integer;
-    ``value`` a number or empty for missing.
+    ``value`` a number or empty for missing. Lines whose first cell starts with ``#`` are
+    comments (before the header and between rows); line numbers in messages count them.
 
     Parameters
     ----------
@@ -501,13 +503,18 @@ def read_data(
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise DataError("the file is not UTF-8 text", path=name, line=line) from None
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     builder = _Builder(name, extra_countries)
     try:
-        header = _normalise_header(next(reader, []))
+        first = next(reader, [])
+        while first and first[0].lstrip().startswith("#"):  # comment lines before the header
+            first = next(reader, [])
+        header = _normalise_header(first)
 
         def rows() -> Iterator[tuple[int, list[str]]]:
             for row in reader:
+                if row and row[0].lstrip().startswith("#"):
+                    continue
                 yield reader.line_num, row
 
         return _read_rows(rows(), header, builder, skip_columns)

@@ -144,14 +144,17 @@ def _method(
         params = params_from(method, raw)
     except ValidationError as exc:
         parts = []
-        for err in exc.errors():
+        first_key = key
+        for n, err in enumerate(exc.errors()):
             sub = ".".join(str(p) for p in err["loc"])
             what = "unknown parameter" if err["type"] == "extra_forbidden" else err["msg"]
             what = what.removeprefix("Value error, ")
             if err["type"] == "missing":
                 what = f"required parameter of method '{choice.method}' is missing"
-            parts.append(f"key '{key}.{sub}': {what}" if sub else f"key '{key}': {what}")
-        raise SpecError("; ".join(parts), path=path) from None
+            full = f"{key}.{sub}" if sub else key
+            first_key = full if n == 0 else first_key
+            parts.append(what if n == 0 else f"key '{full}': {what}")
+        raise SpecError("; ".join(parts), path=path, key=first_key) from None
     return method, params
 
 
