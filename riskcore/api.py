@@ -36,7 +36,7 @@ def _check_domain(plan: Plan, raw: np.ndarray, scores: Scores) -> None:
             c, t = (int(a[0]) for a in np.nonzero(bad))
             raise SpecError(
                 f"normalisation '{leaf.normalize_method}' cannot take the value "
-                f"{raw[i, c, t]!r} of '{leaf.code}' ({scores.countries[c]}, {scores.years[t]}); "
+                f"{float(raw[i, c, t])!r} of '{leaf.code}' ({scores.countries[c]}, {scores.years[t]}); "
                 "choose another transform or method",
                 path=plan.path,
                 key=f"indicator.{leaf.code}.normalize",

@@ -1,0 +1,49 @@
+"""Small builders shared by the tests: a panel from arrays, an index over raw variables."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+import riskcore
+
+ISO = ("ARM", "AZE", "GEO", "KAZ", "KGZ", "TJK", "TKM", "UZB", "RUS", "UKR", "MDA", "BLR")
+
+
+def panel(values: np.ndarray, countries: Sequence[str] | None = None) -> riskcore.Panel:
+    """A panel of variables v0, v1, ... from an array (variables, countries, years)."""
+    v, c, y = values.shape
+    return riskcore.Panel(
+        values=values,
+        variables=tuple(f"v{i}" for i in range(v)),
+        countries=tuple(countries if countries is not None else ISO[:c]),
+        years=tuple(range(2000, 2000 + y)),
+    )
+
+
+def flat_index(
+    n: int,
+    *,
+    aggregation: str = '"arithmetic"',
+    normalize: str = '{ method = "minmax" }',
+    weights: Sequence[float] | None = None,
+    lower_is_riskier: Sequence[int] = (),
+    min_coverage: float = 0.5,
+) -> riskcore.IndexSpec:
+    """An index whose root aggregates raw variables v0..v{n-1}."""
+    w = weights if weights is not None else [1.0] * n
+    children = ", ".join(f"v{i} = {w[i]!r}" for i in range(n))
+    text = (
+        f'[index]\nname = "Test"\naggregation = {aggregation}\nchildren = {{ {children} }}\n'
+        f"min_coverage = {min_coverage}\n[defaults]\nnormalize = {normalize}\n"
+    )
+    for i in range(n):
+        direction = "lower_is_riskier" if i in lower_is_riskier else "higher_is_riskier"
+        text += f'[indicator.v{i}]\ndirection = "{direction}"\n'
+    return riskcore.parse_index(text, path="test.toml")
+
+
+def score(spec: riskcore.IndexSpec, data: riskcore.Panel) -> riskcore.Scores:
+    """Score with the built-in methods only."""
+    return riskcore.score(spec, data, host=riskcore.PluginHost(autoload=False))

@@ -1,0 +1,159 @@
+"""The engine: direction, missing children, coverage, ranks, batches, explain."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import riskcore
+from riskcore.engine import compile_plan, evaluate
+from tests.helpers import flat_index, panel, score
+
+NAN = np.nan
+
+
+def test_direction_is_applied_once() -> None:
+    data = panel(np.array([[[1.0], [2.0], [3.0]], [[1.0], [2.0], [3.0]]]))
+    up = score(flat_index(1), data)
+    down = score(flat_index(1, lower_is_riskier=[0]), data)
+    np.testing.assert_allclose(up.score[:, 0], [0, 50, 100])
+    np.testing.assert_allclose(down.score[:, 0], [100, 50, 0])
+    z = score(flat_index(1, normalize='"zscore"', lower_is_riskier=[0]), data)
+    np.testing.assert_allclose(z.normalized[0, :, 0], [1, 0, -1])
+
+
+def test_missing_children_rescale_weights_and_min_coverage() -> None:
+    x = np.array([[[0.0], [1.0], [0.5]], [[0.0], [NAN], [1.0]], [[0.0], [NAN], [NAN]]])
+    data = panel(x)
+    goal = '{ method = "goalpost", lower = 0, upper = 1 }'
+    s = score(flat_index(3, normalize=goal, weights=[1, 1, 2]), data)
+    # country 1: only v0 (weight 1 of 4) present: below min_coverage 0.5
+    assert np.isnan(s.score[1, 0]) and np.isnan(s.rank[1, 0])
+    # country 2: v0 and v1 present (weights 1 and 1 of 4 = 0.5): rescaled to 1/2 each
+    assert s.score[2, 0] == pytest.approx(100 * (0.5 + 1.0) / 2)
+    assert s.coverage[2, 0] == pytest.approx(0.5)
+    strict = score(flat_index(3, normalize=goal, weights=[1, 1, 2], min_coverage=1.0), data)
+    assert np.isnan(strict.score[2, 0]) and strict.score[0, 0] == 0
+
+
+def test_ranks_ties_share_the_lowest_and_unscored_come_last() -> None:
+    data = panel(np.array([[[2.0], [5.0], [5.0], [1.0], [NAN]]]))
+    s = score(flat_index(1), data)
+    np.testing.assert_array_equal(s.rank[:, 0], [3, 1, 1, 4, NAN])
+    records = s.to_records()
+    assert [r["rank"] for r in records] == [1, 1, 3, 4, None]
+    assert records[-1]["score"] is None
+
+
+def test_batch_axis_gives_the_same_scores_as_single_runs() -> None:
+    rng = np.random.default_rng(1)
+    data = panel(rng.random((3, 6, 2)))
+    spec = flat_index(3, aggregation='"geometric"')
+    plan = compile_plan(spec, host=riskcore.PluginHost(autoload=False), variables=data)
+    raw = np.stack([data.values, 2 * data.values, data.values + 1])
+    batched = evaluate(plan, raw)
+    for b in range(3):
+        single = evaluate(plan, raw[b])
+        np.testing.assert_allclose(batched.score[b], single.score[0])
+        np.testing.assert_array_equal(batched.rank[b], single.rank[0])
+
+
+def test_weights_per_batch_member() -> None:
+    data = panel(np.array([[[0.0], [1.0]], [[1.0], [0.0]]]))
+    spec = flat_index(2)
+    plan = compile_plan(spec, host=riskcore.PluginHost(autoload=False), variables=data)
+    raw = np.stack([data.values, data.values])
+    w = np.array([[1.0, 0.0], [0.0, 1.0]])
+    ev = evaluate(plan, raw, weights={"index": w})
+    np.testing.assert_allclose(ev.score[:, :, 0], [[0, 100], [100, 0]])
+
+
+def test_explain_is_exact_for_arithmetic_nodes() -> None:
+    rng = np.random.default_rng(2)
+    data = panel(rng.random((3, 5, 1)))
+    s = score(flat_index(3, weights=[1, 2, 3]), data)
+    for c in s.countries:
+        ex = s.explain(c)
+        assert ex.exact
+        assert sum(x.contribution for x in ex.contributions) == pytest.approx(ex.score)
+        for x in ex.contributions:
+            assert x.contribution == pytest.approx(100 * x.weight * x.normalized)
+
+
+def test_explain_adds_up_for_other_aggregations(post_soviet: object) -> None:
+    folder = riskcore.examples.example_path("post_soviet")
+    s = riskcore.score(folder / "index.toml", folder / "inputs.csv")
+    ex = s.explain("ARM", 2023)
+    assert not ex.exact
+    assert sum(x.contribution for x in ex.contributions) == pytest.approx(ex.score)
+    assert {x.code for x in ex.contributions} == set(s.indicator_codes)
+    prov = s.provenance("ARM", 2023)
+    assert prov["diaspora_size"][0].variable == "relocants"
+    assert prov["diaspora_size"][0].source
+    assert s.missing_inputs("AZE", 2023) == {"diaspora_size": ["relocants"]}
+
+
+def test_domain_errors_name_the_key() -> None:
+    data = panel(np.array([[[0.0], [1.0]]]))
+    spec = flat_index(
+        1, normalize='{ method = "goalpost", lower = 1, upper = 10, transform = "log" }'
+    )
+    with pytest.raises(riskcore.SpecError, match="cannot take the value 0.0") as err:
+        score(spec, data)
+    assert err.value.key == "indicator.v0.normalize"
+    neg = flat_index(2, normalize='"zscore"', aggregation='"geometric"')
+    with pytest.raises(riskcore.SpecError) as err:
+        score(neg, panel(np.array([[[0.0], [1.0]], [[1.0], [0.0]]])))
+    assert err.value.key == "index.aggregation"
+
+
+def test_failing_indicator_names_code_and_plugin() -> None:
+    @riskcore.indicator(code="boom", name="Boom", unit="-", higher_is_riskier=True, requires=["v0"])
+    def boom(data: object) -> np.ndarray:
+        raise ZeroDivisionError("no")
+
+    @riskcore.indicator(
+        code="short", name="Short", unit="-", higher_is_riskier=True, requires=["v0"]
+    )
+    def short(data: object) -> np.ndarray:
+        return np.zeros(3)
+
+    host = riskcore.PluginHost(autoload=False, plugins={"mine": boom, "other": short})
+    data = panel(np.ones((1, 2, 1)))
+    for code, plugin, what in (("boom", "mine", "ZeroDivisionError"), ("short", "other", "shape")):
+        spec = riskcore.parse_index(f'[index]\nname = "T"\nchildren = ["{code}"]\n')
+        with pytest.raises(riskcore.IndicatorError, match=what) as err:
+            riskcore.score(spec, data, host=host)
+        assert (err.value.code, err.value.plugin) == (code, plugin)
+
+
+def test_indicator_object_validates_itself() -> None:
+    with pytest.raises(ValueError, match="snake_case"):
+        riskcore.Indicator(
+            code="Bad-Code",
+            name="x",
+            unit="x",
+            higher_is_riskier=True,
+            requires=(),
+            compute=lambda d: d,
+        )
+    with pytest.raises(TypeError, match="requires"):
+        riskcore.Indicator(
+            code="ok",
+            name="x",
+            unit="x",
+            higher_is_riskier=True,
+            requires="v0",
+            compute=lambda d: d,
+        )  # type: ignore[arg-type]
+
+
+def test_scores_exports(post_soviet: object) -> None:
+    folder = riskcore.examples.example_path("post_soviet")
+    s = riskcore.score(folder / "index.toml", folder / "inputs.csv")
+    assert len(s.to_records(all_years=True)) == 8 * 5
+    assert s.to_csv(2022).splitlines()[0].startswith("country,name,year,score,rank,coverage")
+    pd = pytest.importorskip("pandas")
+    frame = s.to_frame()
+    assert isinstance(frame, pd.DataFrame) and frame.shape[0] == 40
+    assert frame.loc[("ARM", 2023), "score"] == pytest.approx(s.score[0, -1])

@@ -1,0 +1,91 @@
+"""Normalisation and aggregation methods against values computed by hand."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from riskcore.methods import aggregate, normalise
+from riskcore.methods.base import params_from, rank_min
+
+ALL = (1, 2)
+
+
+def norm(method: object, values: list[float], **params: object) -> np.ndarray:
+    x = np.array(values, dtype=float).reshape(1, -1, 1)
+    return method(x, params_from(method, params), axis=ALL).ravel()  # type: ignore[operator]
+
+
+def test_minmax() -> None:
+    np.testing.assert_allclose(norm(normalise.MinMax(), [2, 4, 6, np.nan]), [0, 0.5, 1, np.nan])
+    np.testing.assert_allclose(norm(normalise.MinMax(), [3, 3]), [0.5, 0.5])
+
+
+def test_zscore_sample_and_population() -> None:
+    x = [1.0, 2.0, 3.0, 6.0]
+    sd1 = np.std(x, ddof=1)
+    np.testing.assert_allclose(norm(normalise.ZScore(), x), (np.array(x) - 3) / sd1)
+    np.testing.assert_allclose(norm(normalise.ZScore(), x, ddof=0), (np.array(x) - 3) / np.std(x))
+
+
+def test_rank_and_percentile_ties_share_the_lowest_rank() -> None:
+    x = [10.0, 20.0, 20.0, 40.0, np.nan]
+    np.testing.assert_allclose(norm(normalise.Rank(), x), [0, 1 / 3, 1 / 3, 1, np.nan])
+    np.testing.assert_allclose(norm(normalise.Percentile(), x), [1 / 4, 2 / 4, 2 / 4, 1, np.nan])
+
+
+def test_goalpost_clip_and_transforms() -> None:
+    g = normalise.Goalpost()
+    np.testing.assert_allclose(norm(g, [-5, 0, 5, 10, 20], lower=0, upper=10), [0, 0, 0.5, 1, 1])
+    np.testing.assert_allclose(norm(g, [-5, 20], lower=0, upper=10, clip=False), [-0.5, 2.0])
+    np.testing.assert_allclose(
+        norm(g, [10, 100], lower=1, upper=1000, transform="log10"), [1 / 3, 2 / 3]
+    )
+    np.testing.assert_allclose(
+        norm(g, [np.e - 1], lower=0, upper=np.e**2 - 1, transform="log1p"), [0.5]
+    )
+    assert np.isnan(norm(g, [0.0], lower=1, upper=10, transform="log"))[0]
+
+
+def test_goalpost_rejects_bad_goalposts() -> None:
+    with pytest.raises(ValueError, match="below upper"):
+        params_from(normalise.Goalpost(), {"lower": 3, "upper": 3})
+    with pytest.raises(ValueError, match="domain"):
+        params_from(normalise.Goalpost(), {"lower": 0, "upper": 3, "transform": "log"})
+
+
+def test_per_year_statistics() -> None:
+    x = np.array([[[1.0, 10.0], [3.0, 30.0]]])  # batch 1, 2 countries, 2 years
+    pooled = normalise.MinMax()(x, None, axis=(1, 2))
+    per_year = normalise.MinMax()(x, None, axis=(1,))
+    np.testing.assert_allclose(per_year[0], [[0, 0], [1, 1]])
+    np.testing.assert_allclose(pooled[0], [[0, 9 / 29], [2 / 29, 1]])
+
+
+def agg(method: object, values: list[float], weights: list[float], **params: object) -> float:
+    return float(method(np.array(values), np.array(weights), params_from(method, params)))  # type: ignore[operator]
+
+
+def test_aggregations_by_hand() -> None:
+    v, w = [0.2, 0.8], [0.25, 0.75]
+    assert agg(aggregate.Arithmetic(), v, w) == pytest.approx(0.65)
+    assert agg(aggregate.Geometric(), v, w) == pytest.approx(0.2**0.25 * 0.8**0.75)
+    assert agg(aggregate.Harmonic(), v, w) == pytest.approx(1 / (0.25 / 0.2 + 0.75 / 0.8))
+    assert agg(aggregate.PowerMean(), v, w, p=2) == pytest.approx(
+        (0.25 * 0.04 + 0.75 * 0.64) ** 0.5
+    )
+    assert agg(aggregate.PowerMean(), v, w, p=0) == pytest.approx(agg(aggregate.Geometric(), v, w))
+    assert agg(aggregate.Minimum(), v, w) == 0.2
+    assert agg(aggregate.Maximum(), v, w) == 0.8
+
+
+def test_zero_weight_children_are_ignored_and_zero_values_dominate() -> None:
+    assert agg(aggregate.Minimum(), [0.1, 0.9], [0.0, 1.0]) == 0.9
+    assert agg(aggregate.Geometric(), [0.0, 0.9], [0.5, 0.5]) == 0.0
+    assert agg(aggregate.Harmonic(), [0.0, 0.9], [0.5, 0.5]) == 0.0
+    assert agg(aggregate.Geometric(), [0.0, 0.9], [0.0, 1.0]) == pytest.approx(0.9)
+
+
+def test_rank_min_descending_ties() -> None:
+    scores = np.array([5.0, 7.0, 7.0, 1.0, np.nan])
+    np.testing.assert_array_equal(rank_min(-scores), [3, 1, 1, 4, np.nan])
