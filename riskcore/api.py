@@ -34,9 +34,10 @@ def _check_domain(plan: Plan, raw: np.ndarray, scores: Scores) -> None:
         bad = ~np.isnan(raw[i]) & np.isnan(scores.normalized[i])
         if bad.any():
             c, t = (int(a[0]) for a in np.nonzero(bad))
+            where = f"{scores.countries[c]}, {scores.years[t]}"
             raise SpecError(
                 f"normalisation '{leaf.normalize_method}' cannot take the value "
-                f"{float(raw[i, c, t])!r} of '{leaf.code}' ({scores.countries[c]}, {scores.years[t]}); "
+                f"{float(raw[i, c, t])!r} of '{leaf.code}' ({where}); "
                 "choose another transform or method",
                 path=plan.path,
                 key=f"indicator.{leaf.code}.normalize",

@@ -98,7 +98,7 @@ def test_domain_errors_name_the_key() -> None:
     spec = flat_index(
         1, normalize='{ method = "goalpost", lower = 1, upper = 10, transform = "log" }'
     )
-    with pytest.raises(riskcore.SpecError, match="cannot take the value 0.0") as err:
+    with pytest.raises(riskcore.SpecError, match=r"cannot take the value 0\.0") as err:
         score(spec, data)
     assert err.value.key == "indicator.v0.normalize"
     neg = flat_index(2, normalize='"zscore"', aggregation='"geometric"')
