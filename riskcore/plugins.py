@@ -293,7 +293,7 @@ class PluginHost:
         for kind in _KINDS:
             table: dict[str, list[Provided[Any]]] = {}
             caller = getattr(pm.hook, kind.hook)
-            for impl in reversed(caller.get_hookimpls()):  # registration order
+            for impl in caller.get_hookimpls():  # registration order
                 info = self._infos[impl.plugin_name]
                 if info.status == "failed":
                     continue
@@ -301,7 +301,10 @@ class PluginHost:
                     items = list(impl.function())  # collection hooks take no arguments
                     bad = [o for o in items if not kind.check(o)]
                     if bad:
-                        raise TypeError(f"{kind.hook}() returned {bad[0]!r}, not a {kind.label}")
+                        article = "an" if kind.label[0] in "aeiou" else "a"
+                        raise TypeError(
+                            f"{kind.hook}() returned {bad[0]!r}, not {article} {kind.label}"
+                        )
                 except Exception as exc:
                     self._fail(info, f"{kind.hook}() raised {type(exc).__name__}: {exc}", exc)
                     continue
