@@ -11,13 +11,15 @@ weight, aggregate up a tree of any depth, and keep the provenance of every numbe
 
 from riskcore.api import score
 from riskcore.data import Panel, Provenance, read_data, read_frame
-from riskcore.engine import Evaluation, Plan, compile_plan, compute_indicators, evaluate
+from riskcore.engine import Evaluation, evaluate
 from riskcore.errors import DataError, IndicatorError, PluginLoadError, RiskcoreError, SpecError
 from riskcore.hookspecs import hookimpl, hookspec
 from riskcore.indicators import Indicator, indicator
+from riskcore.plan import Plan, compile_plan
 from riskcore.plugins import PluginHost, PluginInfo, PluginWarning, get_host, reset_host
 from riskcore.result import Contribution, Explanation, Scores
 from riskcore.spec import IndexSpec, index_schema, load_index, parse_index
+from riskcore.treat import Prepared, compute_indicators, prepare
 
 __version__ = "0.1.0"
 
@@ -35,6 +37,7 @@ __all__ = [
     "PluginInfo",
     "PluginLoadError",
     "PluginWarning",
+    "Prepared",
     "Provenance",
     "RiskcoreError",
     "Scores",
@@ -50,6 +53,7 @@ __all__ = [
     "indicator",
     "load_index",
     "parse_index",
+    "prepare",
     "read_data",
     "read_frame",
     "reset_host",

@@ -9,23 +9,33 @@ from typing import Any
 import numpy as np
 
 from riskcore.data import Panel, read_data, read_frame
-from riskcore.engine import Plan, compile_plan, compute_indicators, evaluate
+from riskcore.engine import evaluate
 from riskcore.errors import SpecError
+from riskcore.plan import Plan, compile_plan
 from riskcore.plugins import PluginHost
 from riskcore.result import Scores
 from riskcore.spec import IndexSpec, load_index
+from riskcore.treat import prepare
 
 __all__ = ["score"]
 
 
 def _as_panel(
-    data: Any, extra_countries: Mapping[str, str] | None, skip_columns: Sequence[str]
+    data: Any,
+    extra_countries: Mapping[str, str] | None,
+    skip_columns: Sequence[str],
+    group_columns: Sequence[str],
 ) -> Panel:
     if isinstance(data, Panel):
         return data
+    kw: dict[str, Any] = {
+        "extra_countries": extra_countries,
+        "skip_columns": skip_columns,
+        "group_columns": group_columns,
+    }
     if isinstance(data, (str, Path)):
-        return read_data(data, extra_countries=extra_countries, skip_columns=skip_columns)
-    return read_frame(data, extra_countries=extra_countries, skip_columns=skip_columns)
+        return read_data(data, **kw)
+    return read_frame(data, **kw)
 
 
 def _check_domain(plan: Plan, raw: np.ndarray, scores: Scores) -> None:
@@ -96,9 +106,9 @@ def score(
     1
     """
     spec = index if isinstance(index, IndexSpec) else load_index(index)
-    panel = _as_panel(data, extra_countries, skip_columns)
+    panel = _as_panel(data, extra_countries, skip_columns, spec.group_columns())
     plan = compile_plan(spec, host=host, variables=panel)
-    raw = compute_indicators(plan, panel)
-    result = Scores(plan, panel, raw, evaluate(plan, raw))
-    _check_domain(plan, raw, result)
+    prepared = prepare(plan, panel)
+    result = Scores(plan, panel, prepared, evaluate(plan, prepared.values))
+    _check_domain(plan, prepared.values, result)
     return result

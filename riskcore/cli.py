@@ -194,8 +194,15 @@ def _cmd_plugins(args: argparse.Namespace, stdout: TextIO) -> None:
         return
     rows = [("Name", "Version", "Distribution", "Status", "Provides")]
     for i in infos:
-        provides = [*i.indicators, *(f"normalize:{n}" for n in i.normalizers)]
-        provides += [f"aggregate:{a}" for a in i.aggregators]
+        provides = list(i.indicators)
+        for prefix, names in (
+            ("normalize", i.normalizers),
+            ("aggregate", i.aggregators),
+            ("impute", i.imputers),
+            ("outliers", i.treatments),
+            ("weighting", i.weightings),
+        ):
+            provides += [f"{prefix}:{n}" for n in names]
         rows.append(
             (i.name, i.version or "-", i.distribution or "-", i.status, ", ".join(provides) or "-")
         )

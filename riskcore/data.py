@@ -82,6 +82,9 @@ class Panel:
         Where the data were read from.
     country_names : mapping, optional
         Name per country code; defaults to the ISO 3166-1 names.
+    groups : mapping, optional
+        Group column (such as a region) to one label per country, in ``countries`` order;
+        None where a country has no label. Used by group imputation.
     """
 
     values: FloatArray
@@ -94,6 +97,7 @@ class Panel:
     )
     path: str | None = None
     country_names: Mapping[str, str] = field(default_factory=dict)
+    groups: Mapping[str, tuple[str | None, ...]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         values = np.array(self.values, dtype=np.float64)
@@ -117,6 +121,15 @@ class Panel:
         object.__setattr__(self, "_index", {v: i for i, v in enumerate(self.variables)})
         names = {c: country_name(c, self.country_names) for c in self.countries}
         object.__setattr__(self, "country_names", names)
+        groups = {str(g): tuple(labels) for g, labels in self.groups.items()}
+        for g, group_labels in groups.items():
+            if len(group_labels) != len(self.countries):
+                raise DataError(
+                    f"group column '{g}' has {len(group_labels)} labels for "
+                    f"{len(self.countries)} countries",
+                    path=self.path,
+                )
+        object.__setattr__(self, "groups", groups)
 
     # -- access -----------------------------------------------------------------------------
     def __getitem__(self, variable: str) -> FloatArray:
@@ -204,6 +217,10 @@ class Panel:
             provenance=self.provenance,
             path=self.path,
             country_names=self.country_names,
+            groups={
+                g: tuple(labels[i] for i in ci) if ci is not None else labels
+                for g, labels in self.groups.items()
+            },
         )
 
     def __repr__(self) -> str:
@@ -225,6 +242,20 @@ class _Builder:
         self.units: dict[str, str | None] = {}
         self.unit_lines: dict[str, int] = {}
         self.provenance: dict[tuple[str, str, int], tuple[str | None, str | None, int | None]] = {}
+        self.groups: dict[str, dict[str, tuple[str, int]]] = {}
+
+    def group(self, column: str, country: str, label: str | None, line: int) -> None:
+        if label is None:
+            return
+        seen = self.groups.setdefault(column, {})
+        if country in seen and seen[country][0] != label:
+            first, first_line = seen[country]
+            raise self.fail(
+                f"country {country} is in group '{label}' of column '{column}' here but in "
+                f"'{first}' on line {first_line}; a country has one group per column",
+                line,
+            )
+        seen.setdefault(country, (label, line))
 
     def fail(self, message: str, line: int | None) -> DataError:
         return DataError(message, path=self.path, line=line)
@@ -359,6 +390,10 @@ class _Builder:
             provenance=self.provenance,
             path=self.path,
             country_names={c: country_name(c, self.extra) for c in country_list},
+            groups={
+                g: tuple(labels[c][0] if c in labels else None for c in country_list)
+                for g, labels in self.groups.items()
+            },
         )
 
 
@@ -371,6 +406,7 @@ def _read_rows(
     header: list[str],
     builder: _Builder,
     skip_columns: Sequence[str],
+    group_columns: Sequence[str] = (),
 ) -> Panel:
     if not header or header == [""]:
         raise builder.fail("the file is empty; expected a header row", 1)
@@ -391,6 +427,13 @@ def _read_rows(
     unknown_skip = skip - set(header)
     if unknown_skip:
         raise builder.fail(f"columns to skip not in the header: {sorted(unknown_skip)}", 1)
+    groups = [g.lower() for g in group_columns]
+    unknown_groups = sorted(set(groups) - set(header))
+    if unknown_groups:
+        raise builder.fail(
+            f"group columns not in the header: {unknown_groups} (columns: {', '.join(header)})", 1
+        )
+    skip |= set(groups)
     long = "variable" in header or "value" in header
     col = {name: i for i, name in enumerate(header)}
     if long:
@@ -429,6 +472,8 @@ def _read_rows(
             raise builder.fail(f"row has {len(row)} fields, the header has {len(header)}", line)
         country = builder.country(str(cell(row, "country") or ""), line)
         year = builder.year(cell(row, "year"), line)
+        for g in groups:
+            builder.group(g, country, text(row, g), line)
         if long:
             variable = (text(row, "variable") or "").strip()
             builder.add(
@@ -461,6 +506,7 @@ def read_data(
     *,
     extra_countries: Mapping[str, str] | None = None,
     skip_columns: Sequence[str] = (),
+    group_columns: Sequence[str] = (),
 ) -> Panel:
     """Read a long or wide CSV file into a :class:`Panel`.
 
@@ -478,6 +524,9 @@ def read_data(
         User-assigned codes to accept, with their names, such as ``{"XKX": "Kosovo"}``.
     skip_columns : sequence of str, optional
         Columns to leave out on purpose (text columns of a wide file, say).
+    group_columns : sequence of str, optional
+        Text columns that give each country's group (a region, an income group), kept as
+        :attr:`Panel.groups` for group imputation; one label per country.
 
     Returns
     -------
@@ -517,7 +566,7 @@ def read_data(
                     continue
                 yield reader.line_num, row
 
-        return _read_rows(rows(), header, builder, skip_columns)
+        return _read_rows(rows(), header, builder, skip_columns, group_columns)
     except csv.Error as exc:
         raise DataError(f"malformed CSV ({exc})", path=name, line=reader.line_num) from None
 
@@ -527,6 +576,7 @@ def read_frame(
     *,
     extra_countries: Mapping[str, str] | None = None,
     skip_columns: Sequence[str] = (),
+    group_columns: Sequence[str] = (),
     name: str = "<DataFrame>",
 ) -> Panel:
     """Read a pandas DataFrame in long or wide layout into a :class:`Panel`.
@@ -537,7 +587,7 @@ def read_frame(
     Parameters
     ----------
     frame : pandas.DataFrame
-    extra_countries, skip_columns
+    extra_countries, skip_columns, group_columns
         As for :func:`read_data`.
     name : str
         What to call the frame in messages.
@@ -552,4 +602,4 @@ def read_frame(
     header = _normalise_header([str(c) for c in columns])
     builder = _Builder(name, extra_countries)
     rows = ((i + 2, list(row)) for i, row in enumerate(frame.itertuples(index=False, name=None)))
-    return _read_rows(rows, header, builder, skip_columns)
+    return _read_rows(rows, header, builder, skip_columns, group_columns)

@@ -17,13 +17,19 @@ import pluggy
 if TYPE_CHECKING:
     from riskcore.indicators import Indicator
     from riskcore.methods.base import Aggregator, Normalizer
+    from riskcore.methods.impute import Imputer
+    from riskcore.methods.outliers import Treatment
+    from riskcore.methods.weighting import Weighting
 
 __all__ = [
     "hookimpl",
     "hookspec",
     "riskcore_aggregators",
+    "riskcore_imputers",
     "riskcore_indicators",
     "riskcore_normalizers",
+    "riskcore_treatments",
+    "riskcore_weightings",
 ]
 
 PROJECT_NAME = "riskcore"
@@ -69,4 +75,46 @@ def riskcore_aggregators() -> Iterable[Aggregator]:
         Objects following :class:`riskcore.methods.Aggregator`: a ``name`` selectable in an
         index file as ``aggregation = "<name>"`` or ``{ method = "<name>", ... }``, a
         ``description`` and ``__call__(values, weights, params)`` that reduces the last axis.
+    """
+
+
+@hookspec
+def riskcore_imputers() -> Iterable[Imputer]:
+    """Return the imputation methods this plugin provides.
+
+    Returns
+    -------
+    Iterable[Imputer]
+        Objects following :class:`riskcore.methods.impute.Imputer`: a ``name`` selectable as
+        ``impute = "<name>"`` or ``{ method = "<name>", ... }``, a ``description``, ``Params``
+        and ``__call__(values, params, context)`` that fills missing values of one indicator
+        ``(countries, years)`` and never changes an observed one.
+    """
+
+
+@hookspec
+def riskcore_treatments() -> Iterable[Treatment]:
+    """Return the outlier treatments this plugin provides.
+
+    Returns
+    -------
+    Iterable[Treatment]
+        Objects following :class:`riskcore.methods.outliers.Treatment`: a ``name`` selectable
+        as ``outliers = "<name>"`` or ``{ method = "<name>", ... }``, a ``description``,
+        ``Params`` and ``__call__(values, params)`` returning the treated values of one
+        indicator and a JSON-ready report of what was done.
+    """
+
+
+@hookspec
+def riskcore_weightings() -> Iterable[Weighting]:
+    """Return the weighting methods this plugin provides.
+
+    Returns
+    -------
+    Iterable[Weighting]
+        Objects following :class:`riskcore.methods.weighting.Weighting`: a ``name`` selectable
+        as ``weighting = "<name>"`` or ``{ method = "<name>", ... }``, a ``description``,
+        ``Params``, ``data_driven`` and ``__call__(children, given, params, context)``
+        returning one weight set per batch member.
     """

@@ -32,8 +32,11 @@ import pluggy
 from riskcore import hookspecs
 from riskcore.errors import PluginLoadError, SpecError
 from riskcore.indicators import Indicator
-from riskcore.methods import aggregate, normalise
+from riskcore.methods import aggregate, impute, normalise, outliers, weighting
 from riskcore.methods.base import Aggregator, Normalizer
+from riskcore.methods.impute import Imputer
+from riskcore.methods.outliers import Treatment
+from riskcore.methods.weighting import Weighting
 
 __all__ = [
     "PluginHost",
@@ -77,7 +80,7 @@ class PluginInfo:
         Of the distribution that declares the plugin.
     status : str
         ``builtin``, ``loaded``, ``failed`` or ``disabled``.
-    indicators, normalizers, aggregators : list of str
+    indicators, normalizers, aggregators, imputers, treatments, weightings : list of str
         What the plugin provides.
     hooks : list of str
         The hooks it implements.
@@ -92,6 +95,9 @@ class PluginInfo:
     indicators: list[str] = field(default_factory=list)
     normalizers: list[str] = field(default_factory=list)
     aggregators: list[str] = field(default_factory=list)
+    imputers: list[str] = field(default_factory=list)
+    treatments: list[str] = field(default_factory=list)
+    weightings: list[str] = field(default_factory=list)
     hooks: list[str] = field(default_factory=list)
     error: str | None = None
 
@@ -105,6 +111,9 @@ class PluginInfo:
             "indicators": list(self.indicators),
             "normalizers": list(self.normalizers),
             "aggregators": list(self.aggregators),
+            "imputers": list(self.imputers),
+            "treatments": list(self.treatments),
+            "weightings": list(self.weightings),
             "hooks": list(self.hooks),
             "error": self.error,
         }
@@ -155,6 +164,36 @@ _KINDS: tuple[_Kind[Any], ...] = (
         lambda o: isinstance(o, Aggregator),
         "aggregators",
     ),
+    _Kind(
+        "riskcore_imputers",
+        "imputation method",
+        lambda o: o.name,
+        lambda o: isinstance(o, Imputer),
+        "imputers",
+    ),
+    _Kind(
+        "riskcore_treatments",
+        "outlier treatment",
+        lambda o: o.name,
+        lambda o: isinstance(o, Treatment),
+        "treatments",
+    ),
+    _Kind(
+        "riskcore_weightings",
+        "weighting method",
+        lambda o: o.name,
+        lambda o: isinstance(o, Weighting),
+        "weightings",
+    ),
+)
+
+#: The built-in method plugins, registered by name like any third-party plugin.
+BUILTIN_PLUGINS = (
+    ("riskcore.normalize", normalise),
+    ("riskcore.aggregate", aggregate),
+    ("riskcore.impute", impute),
+    ("riskcore.treat", outliers),
+    ("riskcore.weight", weighting),
 )
 
 
@@ -216,7 +255,7 @@ class PluginHost:
 
         pm = pluggy.PluginManager(hookspecs.PROJECT_NAME)
         pm.add_hookspecs(hookspecs)
-        for name, module in (("riskcore.normalize", normalise), ("riskcore.aggregate", aggregate)):
+        for name, module in BUILTIN_PLUGINS:
             pm.register(module, name=name)
             self._infos[name] = PluginInfo(name, __version__, BUILTIN_DISTRIBUTION, "builtin")
         for name in sorted(self.disabled):
@@ -384,6 +423,21 @@ class PluginHost:
     def aggregator(self, name: str) -> Aggregator:
         """The aggregation method with this name; :class:`SpecError` if unknown."""
         found: Aggregator = self._lookup("riskcore_aggregators", "aggregation method", name).obj
+        return found
+
+    def imputer(self, name: str) -> Imputer:
+        """The imputation method with this name; :class:`SpecError` if unknown."""
+        found: Imputer = self._lookup("riskcore_imputers", "imputation method", name).obj
+        return found
+
+    def treatment(self, name: str) -> Treatment:
+        """The outlier treatment with this name; :class:`SpecError` if unknown."""
+        found: Treatment = self._lookup("riskcore_treatments", "outlier treatment", name).obj
+        return found
+
+    def weighting(self, name: str) -> Weighting:
+        """The weighting method with this name; :class:`SpecError` if unknown."""
+        found: Weighting = self._lookup("riskcore_weightings", "weighting method", name).obj
         return found
 
     def list_plugins(self) -> list[PluginInfo]:

@@ -18,7 +18,9 @@ import numpy as np
 from numpy.typing import NDArray
 
 from riskcore.data import Panel, Provenance
-from riskcore.engine import Evaluation, Plan
+from riskcore.engine import Evaluation
+from riskcore.plan import Plan
+from riskcore.treat import Prepared
 
 __all__ = ["Contribution", "Explanation", "Scores"]
 
@@ -123,27 +125,51 @@ class Scores:
     score, rank, coverage : ndarray, shape (countries, years)
         Score on the index scale (NaN when it cannot be computed), rank within each year (1 the
         highest, ties sharing the lowest rank, NaN without a score), and the share of the index's
-        weight backed by data.
-    raw, normalized : ndarray, shape (leaves, countries, years)
+        weight backed by observed data (imputed values do not count).
+    imputed_share : ndarray, shape (countries, years)
+        The share of the index's weight resting on imputed values.
+    raw : ndarray, shape (leaves, countries, years)
+        Indicator values as computed (and denominated), before imputation and treatment.
+    values : ndarray, shape (leaves, countries, years)
+        After screening, imputation and outlier treatment: what was normalised.
+    imputed : ndarray of bool, shape (leaves, countries, years)
+        Where a value was filled by imputation.
+    excluded : ndarray of bool, shape (countries, years)
+        Country-years left out by screening; :attr:`screening` says why.
+    treatments : dict
+        Leaf code to the report of its outlier treatment.
+    normalized : ndarray, shape (leaves, countries, years)
     nodes : ndarray, shape (nodes, countries, years)
         Node values on the index scale, root last.
     """
 
-    def __init__(self, plan: Plan, panel: Panel, raw: FloatArray, ev: Evaluation) -> None:
+    def __init__(self, plan: Plan, panel: Panel, prepared: Prepared, ev: Evaluation) -> None:
         lo, hi = plan.scale
         self.plan = plan
         self.panel = panel
         self.countries: tuple[str, ...] = panel.countries
         self.years: tuple[int, ...] = panel.years
-        self.raw: FloatArray = raw
+        self.raw: FloatArray = prepared.raw
+        self.values: FloatArray = prepared.values
+        self.imputed: NDArray[np.bool_] = prepared.imputed
+        self.excluded: NDArray[np.bool_] = prepared.excluded
+        self.treatments: dict[str, dict[str, Any]] = prepared.treatments
+        self.screening: list[dict[str, Any]] = prepared.screening
         self.normalized: FloatArray = ev.normalized[0]
         self.nodes: FloatArray = lo + (hi - lo) * ev.nodes[0]
         self.node_coverage: FloatArray = ev.node_coverage[0]
         self.score: FloatArray = ev.score[0]
         self.rank: FloatArray = ev.rank[0]
-        self.coverage: FloatArray = ev.coverage[0]
+        backed = prepared.observed & ~prepared.excluded
+        self.coverage: FloatArray = np.einsum("lcy,l->cy", backed.astype(float), plan.leaf_weights)
+        self.imputed_share: FloatArray = np.einsum(
+            "lcy,l->cy", prepared.imputed.astype(float), plan.leaf_weights
+        )
         self._node_values: FloatArray = ev.nodes[0]
-        for arr in (self.raw, self.normalized, self.nodes, self.score, self.rank, self.coverage):
+        for arr in (
+            self.raw, self.values, self.normalized, self.nodes, self.score, self.rank,
+            self.coverage, self.imputed_share, self.imputed, self.excluded,
+        ):  # fmt: skip
             arr.flags.writeable = False
 
     # -- labels -----------------------------------------------------------------------------

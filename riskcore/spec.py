@@ -105,6 +105,18 @@ def _check_children(value: Children) -> Children:
 
 
 Coverage = Annotated[float, Field(ge=0.0, le=1.0)]
+Digits = Annotated[int, Field(ge=0, le=15)]
+
+
+def _treatment_choice(value: Any) -> Any:
+    if value is False:
+        return {"method": "none"}
+    if value is True:
+        return {"method": "winsorise"}
+    return _method_choice(value)
+
+
+Treatment = Annotated[MethodChoice, BeforeValidator(_treatment_choice)]
 
 
 class _NodeBase(_Model):
@@ -120,6 +132,14 @@ class _NodeBase(_Model):
         None,
         description="the node is missing when its present children carry less than this share "
         "of its weight (default from [defaults], 0.5)",
+    )
+    weighting: Method | None = Field(
+        None,
+        description="how the children's weights are set: fixed (as given), equal, budget, "
+        "ahp, pca, or a plugin's method (default from [defaults])",
+    )
+    round: Digits | None = Field(
+        None, description="round the node's value on the index scale to this many decimals"
     )
 
     _check = field_validator("children")(classmethod(lambda cls, v: _check_children(v)))
@@ -137,6 +157,11 @@ class IndexSection(_NodeBase):
     name: str = Field(description="the index's name (required)")
     code: str = Field("index", description="the index's code")
     scale: tuple[float, float] = Field((0.0, 100.0), description="[low, high] of the scores")
+    screen: Coverage | None = Field(
+        None,
+        description="leave out a country-year whose share of indicators with data (before "
+        "imputation) is below this; reported with the reason",
+    )
 
     @field_validator("scale")
     @classmethod
@@ -169,6 +194,23 @@ class IndicatorSection(_Model):
     per_year: bool | None = Field(
         None, description="take data-driven statistics within each year (default: all years)"
     )
+    denominator: str | None = Field(
+        None, description="data variable to divide the indicator by (population, GDP, area)"
+    )
+    multiplier: float = Field(
+        1.0, description="multiply the indicator by this (after the denominator), e.g. 1000"
+    )
+    impute: Method | None = Field(
+        None, description="imputation method for missing values (default from [defaults])"
+    )
+    outliers: Treatment | None = Field(
+        None,
+        description="outlier treatment: a method, true (winsorise) or false (none); "
+        "default from [defaults]",
+    )
+    round: Digits | None = Field(
+        None, description="round the normalised value on the index scale to this many decimals"
+    )
 
 
 class Defaults(_Model):
@@ -182,6 +224,11 @@ class Defaults(_Model):
     )
     min_coverage: Coverage = Field(0.5, description="default min_coverage of every node")
     per_year: bool = Field(False, description="default per_year of every indicator")
+    impute: Method = Field(MethodChoice(method="none"), description="default imputation")
+    outliers: Treatment = Field(
+        MethodChoice(method="none"), description="default outlier treatment"
+    )
+    weighting: Method = Field(MethodChoice(method="fixed"), description="default weighting")
 
 
 class IndexSpec(_Model):
@@ -226,6 +273,16 @@ class IndexSpec(_Model):
         if code == self.index.code:
             return self.index.weights()
         return self.node[code].weights()
+
+    def group_columns(self) -> list[str]:
+        """Data columns that imputation methods name as ``group``, to be read as labels."""
+        choices = [self.defaults.impute] + [s.impute for s in self.indicator.values() if s.impute]
+        out: dict[str, None] = {}
+        for choice in choices:
+            group = choice.params.get("group")
+            if isinstance(group, str):
+                out.setdefault(group, None)
+        return list(out)
 
     def leaves(self) -> list[str]:
         """Leaf codes in tree order (depth first)."""
@@ -385,6 +442,24 @@ def load_index(path: str | Path) -> IndexSpec:
 def index_schema() -> dict[str, Any]:
     """The JSON Schema of the index file format, for editors that validate TOML."""
     schema = IndexSpec.model_json_schema()
+    ref = {"$ref": "#/$defs/MethodChoice"}
+    name = {"type": "string", "description": "a method's registered name"}
+
+    def widen(node: Any, key: str = "") -> Any:
+        # a method may be given by name alone; an outlier treatment also as true or false
+        if isinstance(node, dict):
+            if node.get("$ref") == ref["$ref"]:
+                options: list[Any] = [name, ref]
+                if key == "outliers":
+                    options.append({"type": "boolean"})
+                rest = {k: v for k, v in node.items() if k != "$ref"}
+                return {**rest, "anyOf": options}
+            return {k: widen(v, k if k != "anyOf" else key) for k, v in node.items()}
+        if isinstance(node, list):
+            return [widen(v, key) for v in node]
+        return node
+
+    schema = widen(schema)
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "riskcore index file"
     return schema

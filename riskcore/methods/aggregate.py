@@ -21,6 +21,7 @@ from pydantic import Field
 
 from riskcore.hookspecs import hookimpl
 from riskcore.methods.base import Aggregator, MethodBase, MethodParams
+from riskcore.methods.outranking import Copeland, WeightedMedian
 
 __all__ = ["Arithmetic", "Geometric", "Harmonic", "Maximum", "Minimum", "PowerMean"]
 
@@ -133,6 +134,8 @@ BUILTIN_AGGREGATORS: tuple[Aggregator, ...] = (
     PowerMean(),
     Minimum(),
     Maximum(),
+    WeightedMedian(),
+    Copeland(),
 )
 
 

@@ -1,0 +1,196 @@
+"""Built-in outlier treatments, registered as the plugin ``riskcore.treat``.
+
+A treatment takes one indicator, an array ``(countries, years)``, and returns the treated array
+with a short report of what it did. The engine keeps the report in the results.
+
+The JRC convention (``winsorise``): an indicator whose absolute skewness exceeds 2 *and* whose
+kurtosis exceeds 3.5 is winsorised one point at a time from the side the skew points to (the
+highest value is set to the next highest, or the lowest to the next lowest), re-checking after
+each point, up to ``max_points`` (default 5). If it still fails, the winsorising is undone and a
+log transform is used instead: ``ln(x - min + 1)`` for a positive skew, ``-ln(max - x + 1)`` for
+a negative one, both of which keep the order of the values.
+
+Skewness and kurtosis are the bias-corrected sample statistics of spreadsheets (Excel's
+``SKEW`` and ``KURT``; kurtosis is the excess over the normal distribution), which the JRC's
+audits and the COIN tool use.
+
+References
+----------
+OECD/JRC (2008), *Handbook on Constructing Composite Indicators*, section 1.5.
+Becker, W. et al. (2017), "Weights and importance in composite indicators: closing the gap",
+*Ecological Indicators* 80; JRC COIN tool documentation (treatment of outliers).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from typing import Any, Protocol, runtime_checkable
+
+import numpy as np
+from numpy.typing import NDArray
+from pydantic import Field
+
+from riskcore.hookspecs import hookimpl
+from riskcore.methods.base import MethodBase, MethodParams
+
+__all__ = ["NoTreatment", "Treatment", "Winsorise", "kurtosis", "skewness"]
+
+FloatArray = NDArray[np.float64]
+
+
+def skewness(x: FloatArray) -> float:
+    """Bias-corrected sample skewness (Excel's ``SKEW``) of the non-missing values.
+
+    ``n / ((n - 1)(n - 2)) * sum(((x - mean) / s) ** 3)`` with ``s`` the sample standard
+    deviation; NaN for fewer than three values or no spread.
+    """
+    v = np.asarray(x, dtype=np.float64)
+    v = v[~np.isnan(v)]
+    n = v.size
+    if n < 3:
+        return math.nan
+    s = float(np.std(v, ddof=1))
+    if s == 0:
+        return math.nan
+    z = (v - v.mean()) / s
+    return float(n / ((n - 1) * (n - 2)) * np.sum(z**3))
+
+
+def kurtosis(x: FloatArray) -> float:
+    """Bias-corrected sample excess kurtosis (Excel's ``KURT``) of the non-missing values.
+
+    ``n(n + 1) / ((n - 1)(n - 2)(n - 3)) * sum(z ** 4) - 3 (n - 1)^2 / ((n - 2)(n - 3))``;
+    NaN for fewer than four values or no spread.
+    """
+    v = np.asarray(x, dtype=np.float64)
+    v = v[~np.isnan(v)]
+    n = v.size
+    if n < 4:
+        return math.nan
+    s = float(np.std(v, ddof=1))
+    if s == 0:
+        return math.nan
+    z = (v - v.mean()) / s
+    a = n * (n + 1) / ((n - 1) * (n - 2) * (n - 3)) * float(np.sum(z**4))
+    return a - 3 * (n - 1) ** 2 / ((n - 2) * (n - 3))
+
+
+@runtime_checkable
+class Treatment(Protocol):
+    """An outlier treatment.
+
+    Attributes
+    ----------
+    name : str
+        The name an index file uses: ``outliers = "<name>"`` or ``{ method = "<name>", ... }``.
+    description : str
+    Params : type of MethodParams
+    """
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def description(self) -> str: ...
+    @property
+    def Params(self) -> type[MethodParams]: ...  # noqa: N802
+
+    def __call__(self, values: FloatArray, params: Any) -> tuple[FloatArray, dict[str, Any]]:
+        """Return the treated ``values`` (countries, years) and a report (JSON-ready dict)."""
+        ...
+
+
+class NoTreatment(MethodBase):
+    """Leave the values as they are (the default, and ``outliers = false``)."""
+
+    name = "none"
+    description = "no outlier treatment"
+
+    def __call__(self, values: FloatArray, params: Any) -> tuple[FloatArray, dict[str, Any]]:
+        return values, {"treated": False}
+
+
+class WinsoriseParams(MethodParams):
+    skew: float = Field(2.0, gt=0, description="absolute skewness above which to treat")
+    kurtosis: float = Field(3.5, description="(excess) kurtosis above which to treat")
+    max_points: int = Field(5, ge=0, description="most points to winsorise before the log")
+    per_year: bool = Field(
+        False, description="check and treat each year apart (default: all years pooled)"
+    )
+
+
+def _fails(v: FloatArray, p: WinsoriseParams) -> tuple[bool, float, float]:
+    sk, ku = skewness(v), kurtosis(v)
+    return (abs(sk) > p.skew and ku > p.kurtosis), sk, ku
+
+
+def _log(v: FloatArray, side: str) -> FloatArray:
+    lo, hi = np.nanmin(v), np.nanmax(v)
+    out: FloatArray = np.log(v - lo + 1.0) if side == "high" else -np.log(hi - v + 1.0)
+    return out
+
+
+def winsorise(v: FloatArray, p: WinsoriseParams) -> tuple[FloatArray, dict[str, Any]]:
+    """Treat one flat vector of values (NaN allowed) by the JRC convention."""
+    fails, sk0, ku0 = _fails(v, p)
+    report: dict[str, Any] = {"skew": _num(sk0), "kurtosis": _num(ku0), "treated": False}
+    if not fails:
+        return v, report
+    side = "high" if sk0 > 0 else "low"
+    w = v.copy()
+    ok = np.flatnonzero(~np.isnan(w))
+    for points in range(1, p.max_points + 1):
+        vals = w[ok]
+        if side == "high":
+            i = ok[int(np.argmax(vals))]
+            rest = np.delete(vals, int(np.argmax(vals)))
+            w[i] = rest.max()
+        else:
+            i = ok[int(np.argmin(vals))]
+            rest = np.delete(vals, int(np.argmin(vals)))
+            w[i] = rest.min()
+        fails, sk, ku = _fails(w, p)
+        if not fails:
+            report.update(
+                treated=True, how="winsorised", side=side, points=points,
+                skew_after=_num(sk), kurtosis_after=_num(ku),
+            )  # fmt: skip
+            return w, report
+    logged = _log(v, side)
+    _, sk, ku = _fails(logged, p)
+    report.update(
+        treated=True, how="log", side=side, points=0, skew_after=_num(sk), kurtosis_after=_num(ku)
+    )
+    return logged, report
+
+
+def _num(x: float) -> float | None:
+    return None if math.isnan(x) else float(x)
+
+
+class Winsorise(MethodBase):
+    """Winsorise one point at a time while |skew| > 2 and kurtosis > 3.5, else log (JRC)."""
+
+    name = "winsorise"
+    description = "JRC: winsorise up to max_points while |skew|>2 and kurtosis>3.5, then log"
+    Params = WinsoriseParams
+
+    def __call__(self, values: FloatArray, params: Any) -> tuple[FloatArray, dict[str, Any]]:
+        if not params.per_year:
+            flat, report = winsorise(values.ravel(), params)
+            return flat.reshape(values.shape), report
+        out = np.empty_like(values)
+        years: list[dict[str, Any]] = []
+        for t in range(values.shape[1]):
+            out[:, t], rep = winsorise(values[:, t].copy(), params)
+            years.append(rep)
+        return out, {"treated": any(r["treated"] for r in years), "per_year": years}
+
+
+BUILTIN_TREATMENTS: tuple[Treatment, ...] = (NoTreatment(), Winsorise())
+
+
+@hookimpl
+def riskcore_treatments() -> Iterable[Treatment]:
+    """Provide the built-in outlier treatments."""
+    return BUILTIN_TREATMENTS

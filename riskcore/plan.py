@@ -1,0 +1,413 @@
+"""Compiling an index: the spec bound to plugins, methods and weights, as a :class:`Plan`.
+
+Compiling resolves the tree once: every leaf is bound to a plugin indicator or a data variable and
+to its treatment and normalisation methods; every node to its weighting and aggregation methods;
+weights become arrays. Errors name the index file and the key path.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+from pydantic import ValidationError
+
+from riskcore.errors import SpecError
+from riskcore.indicators import Indicator
+from riskcore.methods.base import Aggregator, MethodParams, Normalizer, params_from
+from riskcore.methods.impute import Imputer
+from riskcore.methods.outliers import Treatment
+from riskcore.methods.weighting import WeightContext, Weighting
+from riskcore.plugins import PluginHost, get_host
+from riskcore.spec import IndexSpec, MethodChoice
+
+__all__ = ["LeafPlan", "NodePlan", "Plan", "compile_plan"]
+
+FloatArray = NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class LeafPlan:
+    """A leaf of the compiled tree.
+
+    Attributes
+    ----------
+    code, name, unit : str
+    higher_is_riskier : bool
+    indicator : Indicator or None
+        The plugin indicator that computes the leaf, or None for a raw data variable.
+    plugin : str or None
+        The plugin that provides it.
+    requires : tuple of str
+        The data variables the leaf reads.
+    normalizer : Normalizer
+    normalize_params : MethodParams
+    per_year : bool
+    denominator : str or None
+        Data variable the indicator is divided by, then multiplied by ``multiplier``.
+    imputer, treatment
+        The imputation method and outlier treatment, with their parameters and names.
+    round : int or None
+        Decimals of the normalised value on the index scale.
+    """
+
+    code: str
+    name: str
+    unit: str | None
+    higher_is_riskier: bool
+    indicator: Indicator | None
+    plugin: str | None
+    requires: tuple[str, ...]
+    normalizer: Normalizer
+    normalize_params: MethodParams
+    normalize_method: str
+    per_year: bool
+    denominator: str | None = None
+    multiplier: float = 1.0
+    imputer: Imputer | None = None
+    impute_params: MethodParams | None = None
+    impute_method: str = "none"
+    treatment: Treatment | None = None
+    treat_params: MethodParams | None = None
+    treat_method: str = "none"
+    round: int | None = None
+
+    @property
+    def inputs(self) -> tuple[str, ...]:
+        """Every data variable the leaf reads, the denominator included."""
+        return self.requires + ((self.denominator,) if self.denominator else ())
+
+
+@dataclass(frozen=True)
+class NodePlan:
+    """An inner node (or the root) of the compiled tree.
+
+    Attributes
+    ----------
+    code, name : str
+    children : tuple of int
+        Slots of the children: ``0..n_leaves-1`` are leaves, then nodes in :attr:`Plan.nodes`
+        order offset by ``n_leaves``.
+    weights : ndarray, shape (k,)
+        The weights used: as given in the file, or set by a weighting method that does not
+        depend on the data (not normalised).
+    aggregator : Aggregator
+    min_coverage : float
+    weighting : Weighting or None
+        A data-driven weighting, applied as the node is aggregated (None: ``weights``).
+    child_codes : tuple of str
+    round : int or None
+        Decimals of the node's value on the index scale.
+    """
+
+    code: str
+    name: str
+    children: tuple[int, ...]
+    weights: FloatArray
+    aggregator: Aggregator
+    aggregate_params: MethodParams
+    aggregate_method: str
+    min_coverage: float
+    weighting: Weighting | None = None
+    weighting_params: MethodParams | None = None
+    weighting_method: str = "fixed"
+    child_codes: tuple[str, ...] = ()
+    round: int | None = None
+
+
+@dataclass(frozen=True)
+class Plan:
+    """An index compiled for evaluation: leaves, nodes in post-order (root last), scale."""
+
+    code: str
+    name: str
+    scale: tuple[float, float]
+    leaves: tuple[LeafPlan, ...]
+    nodes: tuple[NodePlan, ...]
+    path: str | None = None
+    leaf_weights: FloatArray = field(default_factory=lambda: np.zeros(0), repr=False)
+    screen: float | None = None
+
+    @property
+    def slot_codes(self) -> list[str]:
+        """Codes of every slot: leaves, then nodes."""
+        return [leaf.code for leaf in self.leaves] + [n.code for n in self.nodes]
+
+    @property
+    def variables(self) -> list[str]:
+        """Every data variable the plan reads."""
+        out: dict[str, None] = {}
+        for leaf in self.leaves:
+            for v in leaf.inputs:
+                out.setdefault(v, None)
+        return list(out)
+
+
+def _method(
+    choice: MethodChoice,
+    lookup: Any,
+    *,
+    path: str | None,
+    key: str,
+    reserved: tuple[str, ...] = (),
+) -> tuple[Any, MethodParams]:
+    try:
+        method = lookup(choice.method)
+    except SpecError as exc:
+        raise SpecError(
+            exc.detail, path=path, key=f"{key}.method" if choice.params else key
+        ) from None
+    raw = {k: v for k, v in choice.params.items() if k not in reserved}
+    try:
+        params = params_from(method, raw)
+    except ValidationError as exc:
+        parts = []
+        first_key = key
+        for n, err in enumerate(exc.errors()):
+            sub = ".".join(str(p) for p in err["loc"])
+            what = "unknown parameter" if err["type"] == "extra_forbidden" else err["msg"]
+            what = what.removeprefix("Value error, ")
+            if err["type"] == "missing":
+                what = f"required parameter of method '{choice.method}' is missing"
+            full = f"{key}.{sub}" if sub else key
+            first_key = full if n == 0 else first_key
+            parts.append(what if n == 0 else f"key '{full}': {what}")
+        raise SpecError("; ".join(parts), path=path, key=first_key) from None
+    return method, params
+
+
+def _effective_leaf_weights(n_leaves: int, nodes: tuple[NodePlan, ...]) -> FloatArray:
+    """Each leaf's share of the root's weight, multiplying normalised weights down the tree."""
+    n_slots = n_leaves + len(nodes)
+    share = np.zeros(n_slots)
+    share[-1] = 1.0
+    for i in range(len(nodes) - 1, -1, -1):
+        node = nodes[i]
+        w = node.weights / node.weights.sum()
+        for child, wk in zip(node.children, w, strict=True):
+            share[child] += share[n_leaves + i] * wk
+    return share[:n_leaves]
+
+
+def _choice(
+    own: MethodChoice | None, default: MethodChoice, own_key: str, default_key: str
+) -> tuple[MethodChoice, str]:
+    return (own, own_key) if own is not None else (default, default_key)
+
+
+def compile_plan(
+    spec: IndexSpec,
+    *,
+    host: PluginHost | None = None,
+    variables: Any = None,
+) -> Plan:
+    """Compile an index spec against the plugins (and the data's variables).
+
+    Parameters
+    ----------
+    spec : IndexSpec
+    host : PluginHost, optional
+        Defaults to :func:`riskcore.plugins.get_host`.
+    variables : collection of str, optional
+        The data's variables (a :class:`Panel` will do), so that a leaf that is neither a node nor
+        a plugin indicator can be checked as a raw data variable.
+
+    Returns
+    -------
+    Plan
+
+    Raises
+    ------
+    SpecError
+        Unknown methods, bad method parameters, undefined children, raw variables without a
+        direction; each naming the file and key path.
+    """
+    host = host or get_host()
+    path = spec.path
+    base_dir = Path(path).parent if path else Path.cwd()
+    known = set(variables) if variables is not None else None
+    defaults = spec.defaults
+    leaves: list[LeafPlan] = []
+    leaf_slot: dict[str, int] = {}
+    nodes: list[NodePlan] = []
+
+    def where(parent: str) -> str:
+        return "index" if parent == spec.index.code else f"node.{parent}"
+
+    def leaf(code: str, parent: str) -> int:
+        if code in leaf_slot:
+            raise SpecError(
+                f"indicator '{code}' is used twice in the tree; a leaf has one parent",
+                path=path,
+                key=f"{where(parent)}.children",
+            )
+        section = spec.indicator.get(code)
+        try:
+            provided = host.indicator(code)
+        except SpecError as exc:
+            raise SpecError(exc.detail, path=path, key=f"{where(parent)}.children") from None
+        direction = section.direction if section else None
+        if provided is not None:
+            ind = provided.obj
+            higher = (
+                ind.higher_is_riskier if direction is None else direction == "higher_is_riskier"
+            )
+            name, unit, requires, plugin = ind.name, ind.unit, ind.requires, provided.plugin
+        else:
+            if known is not None and code not in known:
+                raise SpecError(
+                    f"child '{code}' is not a node, not an indicator any plugin provides "
+                    "(see `riskcore plugins`), and not a variable in the data",
+                    path=path,
+                    key=f"{where(parent)}.children",
+                )
+            if direction is None:
+                raise SpecError(
+                    f"'{code}' is a raw data variable (no plugin provides it), so its direction "
+                    'must be given: direction = "higher_is_riskier" or "lower_is_riskier"',
+                    path=path,
+                    key=f"indicator.{code}.direction",
+                )
+            higher = direction == "higher_is_riskier"
+            ind, plugin, requires, name = None, None, (code,), code
+            unit = None
+        if section and section.name:
+            name = section.name
+        if section and section.unit:
+            unit = section.unit
+        choice = (
+            section.normalize if section and section.normalize else None
+        ) or defaults.normalize
+        key = (
+            f"indicator.{code}.normalize" if section and section.normalize else "defaults.normalize"
+        )
+        normalizer, params = _method(
+            choice, host.normalizer, path=path, key=key, reserved=("per_year",)
+        )
+        per_year = choice.params.get("per_year")
+        if per_year is None:
+            per_year = section.per_year if section and section.per_year is not None else None
+        if per_year is None:
+            per_year = defaults.per_year
+        if not isinstance(per_year, bool):
+            raise SpecError("per_year must be true or false", path=path, key=f"{key}.per_year")
+        denominator = section.denominator if section else None
+        if denominator is not None and known is not None and denominator not in known:
+            raise SpecError(
+                f"denominator '{denominator}' is not a variable in the data",
+                path=path,
+                key=f"indicator.{code}.denominator",
+            )
+        imp_choice, imp_key = _choice(
+            section.impute if section else None,
+            defaults.impute,
+            f"indicator.{code}.impute",
+            "defaults.impute",
+        )
+        imputer, imp_params = _method(imp_choice, host.imputer, path=path, key=imp_key)
+        out_choice, out_key = _choice(
+            section.outliers if section else None,
+            defaults.outliers,
+            f"indicator.{code}.outliers",
+            "defaults.outliers",
+        )
+        treatment, out_params = _method(out_choice, host.treatment, path=path, key=out_key)
+        leaves.append(
+            LeafPlan(
+                code=code,
+                name=name,
+                unit=unit,
+                higher_is_riskier=higher,
+                indicator=ind,
+                plugin=plugin,
+                requires=tuple(requires),
+                normalizer=normalizer,
+                normalize_params=params,
+                normalize_method=choice.method,
+                per_year=per_year,
+                denominator=denominator,
+                multiplier=section.multiplier if section else 1.0,
+                imputer=imputer,
+                impute_params=imp_params,
+                impute_method=imp_choice.method,
+                treatment=treatment,
+                treat_params=out_params,
+                treat_method=out_choice.method,
+                round=section.round if section else None,
+            )
+        )
+        leaf_slot[code] = len(leaves) - 1
+        return leaf_slot[code]
+
+    # Leaves get slots first, nodes after; node slots are patched once all leaves are known.
+    pending: list[tuple[str, list[tuple[str, int]], FloatArray]] = []
+
+    def visit(code: str) -> tuple[str, int]:
+        children: list[tuple[str, int]] = []
+        weights = spec.node_children(code)
+        for child in weights:
+            if child in spec.node:
+                children.append(visit(child))
+            else:
+                children.append(("leaf", leaf(child, code)))
+        pending.append((code, children, np.array(list(weights.values()), dtype=np.float64)))
+        return ("node", len(pending) - 1)
+
+    visit(spec.index.code)
+    n_leaves = len(leaves)
+    for code, children, weights in pending:
+        is_root = code == spec.index.code
+        section = spec.index if is_root else spec.node[code]
+        base = "index" if is_root else f"node.{code}"
+        choice = section.aggregation or defaults.aggregation
+        key = f"{base}.aggregation" if section.aggregation else "defaults.aggregation"
+        aggregator, params = _method(choice, host.aggregator, path=path, key=key)
+        slots = tuple(i if kind == "leaf" else n_leaves + i for kind, i in children)
+        child_codes = tuple(spec.node_children(code))
+        w_choice, w_key = _choice(
+            section.weighting, defaults.weighting, f"{base}.weighting", "defaults.weighting"
+        )
+        weighting, w_params = _method(w_choice, host.weighting, path=path, key=w_key)
+        context = WeightContext(code, child_codes, base_dir)
+        if not weighting.data_driven:
+            try:
+                weights = np.asarray(
+                    weighting(np.empty((1, 0, 0, len(slots))), weights, w_params, context=context)
+                )[0]
+            except (ValueError, KeyError) as exc:
+                raise SpecError(str(exc), path=path, key=w_key) from None
+        nodes.append(
+            NodePlan(
+                code=code,
+                name=section.name or code,
+                children=slots,
+                weights=weights,
+                aggregator=aggregator,
+                aggregate_params=params,
+                aggregate_method=choice.method,
+                min_coverage=(
+                    section.min_coverage
+                    if section.min_coverage is not None
+                    else defaults.min_coverage
+                ),
+                weighting=weighting if weighting.data_driven else None,
+                weighting_params=w_params,
+                weighting_method=w_choice.method,
+                child_codes=child_codes,
+                round=section.round,
+            )
+        )
+    node_tuple = tuple(nodes)
+    return Plan(
+        code=spec.index.code,
+        name=spec.index.name,
+        scale=(float(spec.index.scale[0]), float(spec.index.scale[1])),
+        leaves=tuple(leaves),
+        nodes=node_tuple,
+        path=path,
+        leaf_weights=_effective_leaf_weights(n_leaves, node_tuple),
+        screen=spec.index.screen,
+    )

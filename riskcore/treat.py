@@ -1,0 +1,196 @@
+"""Data treatment: from the panel to the leaf values the engine aggregates.
+
+The steps, in the order of the JRC/OECD method, each reported in the results:
+
+1. **compute** each leaf by its plugin indicator (or take the data variable);
+2. **denominate**: divide by the leaf's ``denominator`` and multiply by its ``multiplier``;
+3. **screen**: leave out every country-year whose share of leaves with data is below the
+   index's ``screen`` threshold (its values then feed no statistic);
+4. **impute** missing values with each leaf's imputation method, flagging every filled value;
+5. **treat outliers** with each leaf's treatment (the JRC winsorising convention, or none).
+
+Normalisation, weighting and aggregation follow in :func:`riskcore.engine.evaluate`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from riskcore.data import Panel
+from riskcore.errors import DataError, IndicatorError, SpecError
+from riskcore.methods.impute import ImputeContext
+from riskcore.plan import Plan
+
+__all__ = ["Prepared", "compute_indicators", "prepare"]
+
+FloatArray = NDArray[np.float64]
+BoolArray = NDArray[np.bool_]
+
+
+def compute_indicators(plan: Plan, panel: Panel) -> FloatArray:
+    """Compute every leaf's raw values from the panel.
+
+    Each plugin indicator is computed on its own, so a failure is reported with the indicator's
+    code and plugin.
+
+    Parameters
+    ----------
+    plan : Plan
+    panel : Panel
+
+    Returns
+    -------
+    ndarray, shape (n_leaves, n_countries, n_years)
+
+    Raises
+    ------
+    DataError
+        A variable a leaf needs is not in the data.
+    IndicatorError
+        An indicator raised, or returned an array of the wrong shape.
+    """
+    shape = (len(panel.countries), len(panel.years))
+    out = np.empty((len(plan.leaves), *shape))
+    for i, leaf in enumerate(plan.leaves):
+        missing = [v for v in leaf.inputs if v not in panel]
+        if missing:
+            who = f"indicator '{leaf.code}'" + (f" (plugin '{leaf.plugin}')" if leaf.plugin else "")
+            raise DataError(
+                f"{who} needs variable(s) {', '.join(repr(m) for m in missing)}, which the data "
+                f"do not have (variables present: {', '.join(panel.variables)})",
+                path=panel.path,
+            )
+        if leaf.indicator is None:
+            out[i] = panel[leaf.code]
+            continue
+        try:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                values = leaf.indicator.compute(panel)
+            arr = np.asarray(values, dtype=np.float64)
+        except Exception as exc:
+            raise IndicatorError(
+                f"compute() raised {type(exc).__name__}: {exc}",
+                code=leaf.code,
+                plugin=leaf.plugin or "?",
+            ) from exc
+        if arr.shape != shape:
+            raise IndicatorError(
+                f"compute() returned shape {arr.shape}, expected {shape} (countries x years)",
+                code=leaf.code,
+                plugin=leaf.plugin or "?",
+            )
+        out[i] = np.where(np.isfinite(arr), arr, np.nan)
+    return out
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """The leaf values after data treatment, with the record of what was done.
+
+    Attributes
+    ----------
+    raw : ndarray, shape (leaves, countries, years)
+        Indicator values as computed (and denominated), before imputation and treatment.
+    values : ndarray, shape (leaves, countries, years)
+        After screening, imputation and outlier treatment: what the engine normalises.
+    observed : ndarray of bool, shape (leaves, countries, years)
+        Where ``raw`` has data.
+    imputed : ndarray of bool, shape (leaves, countries, years)
+        Where a value was filled by imputation.
+    excluded : ndarray of bool, shape (countries, years)
+        Country-years left out by screening.
+    treatments : dict
+        Leaf code to the report of its outlier treatment (only treated leaves).
+    screening : list of dict
+        One record per excluded country-year: country, year, share of leaves with data,
+        threshold.
+    """
+
+    raw: FloatArray
+    values: FloatArray
+    observed: BoolArray
+    imputed: BoolArray
+    excluded: BoolArray
+    treatments: dict[str, dict[str, Any]] = field(default_factory=dict)
+    screening: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _denominate(plan: Plan, panel: Panel, raw: FloatArray) -> FloatArray:
+    out: FloatArray = raw.copy()
+    for i, leaf in enumerate(plan.leaves):
+        if leaf.denominator is not None:
+            den = panel[leaf.denominator]
+            with np.errstate(divide="ignore", invalid="ignore"):
+                out[i] = np.where(den != 0, raw[i] / den, np.nan)
+        if leaf.multiplier != 1.0:
+            out[i] = out[i] * leaf.multiplier
+    return out
+
+
+def prepare(plan: Plan, panel: Panel) -> Prepared:
+    """Compute, denominate, screen, impute and treat every leaf.
+
+    Parameters
+    ----------
+    plan : Plan
+    panel : Panel
+
+    Returns
+    -------
+    Prepared
+
+    Raises
+    ------
+    DataError, IndicatorError
+        From computing the indicators.
+    SpecError
+        An imputation or treatment that cannot run on these data (a group column that is not
+        in the data, say), naming the key.
+    """
+    raw = _denominate(plan, panel, compute_indicators(plan, panel))
+    observed = ~np.isnan(raw)
+    n_leaves = len(plan.leaves)
+    excluded = np.zeros(raw.shape[1:], dtype=bool)
+    screening: list[dict[str, Any]] = []
+    if plan.screen is not None and n_leaves:
+        share = observed.sum(axis=0) / n_leaves
+        has_any = np.any(observed, axis=0)
+        excluded = (share < plan.screen - 1e-12) & has_any
+        for c, t in zip(*np.nonzero(excluded), strict=True):
+            screening.append(
+                {
+                    "country": panel.countries[c],
+                    "year": panel.years[t],
+                    "share": float(share[c, t]),
+                    "threshold": plan.screen,
+                    "reason": f"{share[c, t]:.0%} of indicators have data, below the "
+                    f"screening threshold of {plan.screen:.0%}",
+                }
+            )
+    values = np.where(excluded, np.nan, raw)
+    context = ImputeContext(panel.groups)
+    treatments: dict[str, dict[str, Any]] = {}
+    for i, leaf in enumerate(plan.leaves):
+        if leaf.imputer is not None and leaf.impute_method != "none":
+            try:
+                filled = leaf.imputer(values[i], leaf.impute_params, context=context)
+            except (KeyError, ValueError) as exc:
+                raise SpecError(
+                    str(exc.args[0] if exc.args else exc),
+                    path=plan.path,
+                    key=f"indicator.{leaf.code}.impute",
+                ) from None
+            keep = ~np.isnan(values[i])
+            values[i] = np.where(keep, values[i], filled)  # observed values never change
+        if leaf.treatment is not None and leaf.treat_method != "none":
+            treated, report = leaf.treatment(values[i], leaf.treat_params)
+            if report.get("treated"):
+                treatments[leaf.code] = {"method": leaf.treat_method, **report}
+            values[i] = treated
+    values = np.where(excluded, np.nan, values)
+    imputed = ~observed & ~np.isnan(values)
+    return Prepared(raw, values, observed, imputed, excluded, treatments, screening)
