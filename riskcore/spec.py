@@ -459,7 +459,7 @@ def index_schema() -> dict[str, Any]:
             return [widen(v, key) for v in node]
         return node
 
-    schema = widen(schema)
+    schema = dict(widen(schema))
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "riskcore index file"
     return schema

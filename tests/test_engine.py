@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 import riskcore
-from riskcore.engine import compile_plan, evaluate
+from riskcore.engine import evaluate
+from riskcore.plan import compile_plan
 from tests.helpers import flat_index, panel, score
 
 NAN = np.nan
