@@ -9,7 +9,7 @@ leaves and nodes of the tree.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import NDArray
@@ -43,6 +43,9 @@ class Evaluation:
         The root on the index scale; NaN when it cannot be computed.
     rank : ndarray, shape (batch, countries, years)
         1 for the highest score in each year; ties share the lowest rank; NaN for no score.
+    weights : dict of str to ndarray
+        The weights each node used, summing to one: shape ``(k,)``, or ``(batch, k)`` when
+        they vary across the batch (data-driven weighting, replacement weights).
     """
 
     normalized: FloatArray
@@ -51,6 +54,7 @@ class Evaluation:
     coverage: FloatArray
     score: FloatArray
     rank: FloatArray
+    weights: dict[str, FloatArray] = field(default_factory=dict)
 
 
 def round_half_away(x: FloatArray, digits: int) -> FloatArray:
@@ -115,6 +119,7 @@ def evaluate(
     slots = np.empty((batch, n_leaves + len(plan.nodes), n_c, n_y))
     slots[:, :n_leaves] = norm
     coverage = np.empty((batch, len(plan.nodes), n_c, n_y))
+    used: dict[str, FloatArray] = {}
     for j, node in enumerate(plan.nodes):
         children = np.moveaxis(slots[:, list(node.children)], 1, -1)  # (batch, c, y, k)
         if weights is not None and node.code in weights:
@@ -125,6 +130,7 @@ def evaluate(
         else:
             w = node.weights
         w = np.asarray(w, dtype=np.float64)
+        used[node.code] = w / np.sum(w, axis=-1, keepdims=True)
         w = w[:, np.newaxis, np.newaxis, :] if w.ndim == 2 else w  # (batch, 1, 1, k)
         present = ~np.isnan(children)
         w_present = np.where(present, w, 0.0)
@@ -149,4 +155,5 @@ def evaluate(
         coverage=cov,
         score=score,
         rank=rank,
+        weights=used,
     )

@@ -138,6 +138,9 @@ class Scores:
         Country-years left out by screening; :attr:`screening` says why.
     treatments : dict
         Leaf code to the report of its outlier treatment.
+    weights : dict
+        Node code to its children's weights as used (summing to one), after any weighting
+        method.
     normalized : ndarray, shape (leaves, countries, years)
     nodes : ndarray, shape (nodes, countries, years)
         Node values on the index scale, root last.
@@ -166,6 +169,11 @@ class Scores:
             "lcy,l->cy", prepared.imputed.astype(float), plan.leaf_weights
         )
         self._node_values: FloatArray = ev.nodes[0]
+        self.weights: dict[str, dict[str, float]] = {}
+        for node in plan.nodes:
+            w = ev.weights[node.code]
+            first = w[0] if w.ndim == 2 else w  # the nominal run
+            self.weights[node.code] = dict(zip(node.child_codes, map(float, first), strict=True))
         for arr in (
             self.raw, self.values, self.normalized, self.nodes, self.score, self.rank,
             self.coverage, self.imputed_share, self.imputed, self.excluded,

@@ -269,17 +269,27 @@ TABLE15_SUPPORTED: list[tuple[str, str, str, Convert]] = [
     ("rank_asc_min_ties", "rank", '"rank"', lambda y, n: 1 + (n - 1) * y),
     # riskcore's percentile method gives r / n; the Handbook prints 100 r / n
     ("percentile", "percentile", '"percentile"', lambda y, n: 100 * y),
+    ("ratio_to_mean", "ratio-mean", '{ method = "ratio", reference = "mean" }', lambda y, n: y),
+    ("ratio_to_best", "ratio-max", '{ method = "ratio", reference = "max" }', lambda y, n: y),
+    ("ratio_to_worst", "ratio-min", '{ method = "ratio", reference = "min" }', lambda y, n: y),
+    (
+        "rel_diff_to_mean",
+        "distance-mean",
+        '{ method = "distance", reference = "mean" }',
+        lambda y, n: y,
+    ),
+    (
+        "rel_diff_to_worst",
+        "distance-min",
+        '{ method = "distance", reference = "min" }',
+        lambda y, n: y,
+    ),
+    ("above_below_mean_p20", "threshold", '{ method = "threshold", band = 0.2 }', lambda y, n: y),
+    # riskcore's categorical scale runs 0..1; the Handbook prints 0..100
+    ("categorical_scale", "categorical", '"categorical"', lambda y, n: 100 * y),
 ]
-# Table 15's columns without a built-in riskcore method.
-TABLE15_UNSUPPORTED = {
-    "ratio_to_mean",
-    "ratio_to_best",
-    "ratio_to_worst",
-    "rel_diff_to_mean",
-    "rel_diff_to_worst",
-    "above_below_mean_p20",
-    "categorical_scale",
-}
+# Table 15's columns without a built-in riskcore method (none left).
+TABLE15_UNSUPPORTED: set[str] = set()
 
 
 def schooling_normalized(tmp_path: Path, normalize: str) -> np.ndarray:

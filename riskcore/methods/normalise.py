@@ -201,7 +201,148 @@ class Goalpost(MethodBase):
         return np.asarray(out, dtype=np.float64)
 
 
-BUILTIN_NORMALIZERS: tuple[Normalizer, ...] = (MinMax(), ZScore(), Rank(), Percentile(), Goalpost())
+Reference = Literal["mean", "median", "max", "min"] | float
+
+
+def _reference(values: FloatArray, ref: Reference, axis: tuple[int, ...]) -> FloatArray | float:
+    if isinstance(ref, str):
+        fn = {"mean": np.nanmean, "median": np.nanmedian, "max": np.nanmax, "min": np.nanmin}
+        return _pooled(fn[ref], values, axis)
+    return float(ref)
+
+
+class RatioParams(MethodParams):
+    reference: Reference = Field(
+        "mean", description="mean, median, max, min of the data, or a target value"
+    )
+
+
+class Ratio(MethodBase):
+    r"""Ratio to a reference: :math:`y = x / r`.
+
+    ``r`` is the mean, median, maximum or minimum of the data (the Handbook's "ratio to the
+    mean", "to the best", "to the worst") or a fixed target. Unbounded; 1 at the reference.
+    """
+
+    name = "ratio"
+    description = "x / reference (mean, median, max, min, or a target)"
+    center = 1.0
+    Params = RatioParams
+
+    def __call__(self, values: FloatArray, params: Any, *, axis: tuple[int, ...]) -> FloatArray:
+        ref = _reference(values, params.reference, axis)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out: FloatArray = np.where(ref != 0, values / ref, np.nan)
+        return out
+
+
+class Distance(MethodBase):
+    r"""Relative distance to a reference or target: :math:`y = (x - r) / |r|`.
+
+    The Handbook's "percentage of annual differences over consecutive years" family and
+    "distance to a reference/target"; 0 at the reference.
+    """
+
+    name = "distance"
+    description = "(x - reference) / |reference| (mean, median, max, min, or a target)"
+    center = 0.0
+    Params = RatioParams
+
+    def __call__(self, values: FloatArray, params: Any, *, axis: tuple[int, ...]) -> FloatArray:
+        ref = _reference(values, params.reference, axis)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out: FloatArray = np.where(ref != 0, (values - ref) / np.abs(ref), np.nan)
+        return out
+
+
+class ThresholdParams(MethodParams):
+    band: float = Field(0.2, ge=0, description="relative band around the mean")
+
+
+class Threshold(MethodBase):
+    r"""Above or below the mean: 1 above ``(1 + band) * mean``, -1 below ``(1 - band) * mean``,
+    0 in between (the Handbook's "indicators above or below the mean")."""
+
+    name = "threshold"
+    description = "1 above (1 + band) mean, -1 below (1 - band) mean, else 0"
+    center = 0.0
+    Params = ThresholdParams
+
+    def __call__(self, values: FloatArray, params: Any, *, axis: tuple[int, ...]) -> FloatArray:
+        mean = _pooled(np.nanmean, values, axis)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            rel = values / mean - 1.0
+        out: FloatArray = np.where(rel > params.band, 1.0, np.where(rel < -params.band, -1.0, 0.0))
+        return np.where(np.isnan(values), np.nan, out)
+
+
+class CategoricalParams(MethodParams):
+    cuts: list[float] = Field(
+        [0.05, 0.15, 0.35, 0.65, 0.85, 0.95],
+        description="ascending percentile cut points (0..1) between the categories",
+    )
+    scores: list[float] = Field(
+        [0.0, 0.2, 0.4, 0.5, 0.6, 0.8, 1.0],
+        description="the value of each category, one more than the cuts",
+    )
+
+    @model_validator(mode="after")
+    def _check(self) -> CategoricalParams:
+        if len(self.scores) != len(self.cuts) + 1:
+            raise ValueError("scores needs one value more than cuts")
+        if sorted(self.cuts) != list(self.cuts):
+            raise ValueError("cuts must be ascending")
+        if sorted(self.scores) != list(self.scores):
+            raise ValueError("scores must be ascending, so that the scale rises with the input")
+        return self
+
+
+class Categorical(MethodBase):
+    r"""Categorical scale by percentile: each value gets the score of its percentile band.
+
+    The percentile is :math:`r / n` as in :class:`Percentile`; a value whose percentile is
+    above a cut moves to the next category. The default reproduces the Handbook's Table 15:
+    top 5 % score 100, 85-95 % 80, 65-85 % 60, 35-65 % 50, 15-35 % 40, 5-15 % 20, bottom 5 % 0
+    (as fractions of one).
+    """
+
+    name = "categorical"
+    description = "score of the value's percentile band (default: Handbook Table 15)"
+    center = 0.5
+    Params = CategoricalParams
+
+    def __call__(self, values: FloatArray, params: Any, *, axis: tuple[int, ...]) -> FloatArray:
+        r, n = _pooled_ranks(values, axis)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            pct = r / n
+        band = np.searchsorted(np.asarray(params.cuts), np.where(np.isnan(pct), 0, pct), "left")
+        out: FloatArray = np.asarray(params.scores)[band]
+        return np.where(np.isnan(values), np.nan, out)
+
+
+class Identity(MethodBase):
+    """No normalisation: the values as they are (already on a common scale)."""
+
+    name = "none"
+    description = "the values as they are"
+    center = 0.0
+
+    def __call__(self, values: FloatArray, params: Any, *, axis: tuple[int, ...]) -> FloatArray:
+        return values
+
+
+BUILTIN_NORMALIZERS: tuple[Normalizer, ...] = (
+    MinMax(),
+    ZScore(),
+    Rank(),
+    Percentile(),
+    Goalpost(),
+    Ratio(),
+    Distance(),
+    Threshold(),
+    Categorical(),
+    Identity(),
+)
 
 
 @hookimpl
