@@ -79,3 +79,32 @@ def test_pca_retention_rules_keep_two_components_by_default() -> None:
     w, details = pca_weights(x)
     assert details["retained"] == 2
     np.testing.assert_allclose(w, 0.25, atol=0.03)
+
+
+# Table 19 lists a benefit-of-the-doubt composite for every country, from min-max normalised
+# indicators (Handbook section 6.3) and weight shares between 0.10 and 0.15 (what its printed
+# weights imply: four at 0.10 and four at 0.15 of the total for every country below the
+# frontier). With the inputs as Table A.2 prints them (the logs of telephones and electricity
+# rounded to 2 dp) four composites land on the other side of a rounding boundary; all are within
+# 0.0075. Recomputing the logs from unrounded counts matches all 23, but those counts are not in
+# our data, so the four are named here rather than hidden behind a wider tolerance.
+BOD_ROUNDING_CASUALTIES = {"Japan", "United Kingdom", "Spain", "Slovenia"}
+
+
+def test_benefit_of_the_doubt_reproduces_table19(tai_csv: Path) -> None:
+    pytest.importorskip("scipy")
+    doc = tai_index(None, log_in_riskcore=False, clip=False).model_dump(exclude_none=True)
+    for section in doc["indicator"].values():
+        section["normalize"] = {"method": "minmax"}
+    doc["index"]["aggregation"] = {"method": "bod", "lower_share": 0.10, "upper_share": 0.15}
+    scores = score_tai(tai_csv, riskcore.parse_index(doc))
+    matched = set()
+    for country, row in RANKS.items():
+        got = float(scores.score[scores.countries.index(ISO3[country]), 0])
+        published = float(row["bod_composite_table19"])
+        assert got == pytest.approx(published, abs=0.0075), country
+        if round(got + 1e-12, 2) == published:
+            matched.add(country)
+    assert set(RANKS) - matched == BOD_ROUNDING_CASUALTIES
+    on_frontier = {c for c in RANKS if scores.score[scores.countries.index(ISO3[c]), 0] > 1 - 1e-9}
+    assert on_frontier == {"Finland", "United States", "Sweden"}

@@ -21,6 +21,7 @@ from pydantic import Field
 
 from riskcore.hookspecs import hookimpl
 from riskcore.methods.base import Aggregator, MethodBase, MethodParams
+from riskcore.methods.frontier import BenefitOfTheDoubt
 from riskcore.methods.outranking import Copeland, WeightedMedian
 
 __all__ = ["Arithmetic", "Geometric", "Harmonic", "Maximum", "Minimum", "PowerMean"]
@@ -136,6 +137,7 @@ BUILTIN_AGGREGATORS: tuple[Aggregator, ...] = (
     Maximum(),
     WeightedMedian(),
     Copeland(),
+    BenefitOfTheDoubt(),
 )
 
 

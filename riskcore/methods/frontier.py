@@ -1,0 +1,112 @@
+"""Benefit of the doubt: a data-envelopment weight set per country, as an aggregation.
+
+Registered with the other aggregations under the plugin ``riskcore.aggregate`` (name ``bod``).
+Needs scipy (``pip install 'riskcore[scipy]'``), imported only when the method runs.
+
+For each country ``c`` (and year, and batch member) the weights are the ones most favourable to
+``c``, found by the linear programme
+
+.. math::
+
+    \\mathrm{CI}_c = \\max_{w \\ge 0} \\sum_q w_q y_{cq}
+    \\quad \\text{s.t.} \\quad \\sum_q w_q y_{kq} \\le 1 \\;\\; \\text{for every country } k,
+    \\qquad l \\sum_q w_q \\le w_q \\le u \\sum_q w_q,
+
+so the best performers under their own weights score 1 and no country scores above 1. The
+bounds ``l`` (``lower_share``) and ``u`` (``upper_share``) keep each child's share of the total
+weight within limits; without them a country can put all its weight on its single best child.
+The node's own weights are not used (each country gets its own); children should be normalised
+onto a common 0..1 scale (min-max, as in the Handbook).
+
+References
+----------
+OECD/JRC (2008), *Handbook on Constructing Composite Indicators*, section 6.3 and Table 19
+(the TAI case, with shares between 0.10 and 0.15); Cherchye, Moesen, Rogge and Van Puyenbroeck
+(2007), "An introduction to 'benefit of the doubt' composite indicators", *Social Indicators
+Research* 82.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+from pydantic import Field, model_validator
+
+from riskcore.methods.base import MethodBase, MethodParams
+
+__all__ = ["BenefitOfTheDoubt", "BoDParams", "bod_weights"]
+
+FloatArray = NDArray[np.float64]
+
+
+class BoDParams(MethodParams):
+    lower_share: float = Field(0.0, ge=0, le=1, description="least share of a child's weight")
+    upper_share: float = Field(1.0, gt=0, le=1, description="largest share of a child's weight")
+
+    @model_validator(mode="after")
+    def _check(self) -> BoDParams:
+        if self.lower_share > self.upper_share:
+            raise ValueError("lower_share must not exceed upper_share")
+        return self
+
+
+def bod_weights(y: FloatArray, params: BoDParams | None = None) -> tuple[FloatArray, FloatArray]:
+    """Solve the benefit-of-the-doubt programme for every country of one table.
+
+    Parameters
+    ----------
+    y : ndarray, shape (countries, k)
+        Normalised children values; rows with a missing value are left out (NaN result).
+    params : BoDParams, optional
+
+    Returns
+    -------
+    ci : ndarray, shape (countries,)
+        The composite of each country under its own most favourable weights.
+    weights : ndarray, shape (countries, k)
+        Those weights (not normalised: they carry the scale of the composite).
+    """
+    try:
+        from scipy.optimize import linprog
+    except ImportError:  # pragma: no cover - exercised without scipy
+        raise ImportError(
+            "the 'bod' aggregation needs scipy: pip install 'riskcore[scipy]'"
+        ) from None
+    p = params or BoDParams()
+    n, k = y.shape
+    ok = ~np.any(np.isnan(y), axis=1)
+    ci = np.full(n, np.nan)
+    weights = np.full((n, k), np.nan)
+    if k > 1 and p.lower_share * k > 1 + 1e-12:
+        raise ValueError(f"lower_share {p.lower_share} is infeasible for {k} children")
+    frontier = y[ok]
+    ones = np.ones((k, k))
+    eye = np.eye(k)
+    a_ub = np.vstack([frontier, p.lower_share * ones - eye, eye - p.upper_share * ones])
+    b_ub = np.concatenate([np.ones(frontier.shape[0]), np.zeros(2 * k)])
+    for c in np.flatnonzero(ok):
+        res = linprog(-y[c], A_ub=a_ub, b_ub=b_ub, bounds=[(0, None)] * k, method="highs")
+        if res.status == 0:
+            ci[c] = -res.fun
+            weights[c] = res.x
+    return ci, weights
+
+
+class BenefitOfTheDoubt(MethodBase):
+    """Benefit of the doubt: each country scored under its own most favourable weights."""
+
+    name = "bod"
+    description = "benefit of the doubt: per-country DEA weights by linear programming (scipy)"
+    Params = BoDParams
+
+    def __call__(self, values: FloatArray, weights: FloatArray, params: Any) -> FloatArray:
+        # values: (batch, countries, years, k); missing children have weight 0
+        w = np.broadcast_to(weights, values.shape)
+        y = np.where(np.isfinite(w) & (w > 0), values, np.nan)
+        out = np.full(values.shape[:-1], np.nan)
+        for b in range(values.shape[0]):
+            for t in range(values.shape[2]):
+                out[b, :, t], _ = bod_weights(y[b, :, t], params)
+        return out
