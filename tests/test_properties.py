@@ -20,6 +20,8 @@ AGGREGATIONS = [
     '{ method = "power_mean", p = -0.5 }',
     '"min"',
     '"max"',
+    '"median"',
+    '"copeland"',
 ]
 NORMALIZERS = [
     '"minmax"',
