@@ -81,6 +81,30 @@ def render_table(scores: object, year: int | None) -> str:
         lines.append("  ".join(cells).rstrip())
         if math.isnan(scores.score[r, t]):
             unscored.append(scores.countries[r])
+    report = scores.treatment_report(y)
+    if report["imputed"]:
+        lines += ["", f"Imputed ({len(report['imputed'])} values, not counted as coverage):"]
+        by_code: dict[str, list[str]] = {}
+        for item in report["imputed"]:
+            by_code.setdefault(item["indicator"], []).append(item["country"])
+        for code, where in by_code.items():
+            method = report["indicators"][code]["impute"]
+            lines.append(f"  {code} ({method}): {', '.join(where)}")
+    if report["outliers"]:
+        lines += ["", "Outliers treated:"]
+        for code, rep in report["outliers"].items():
+            how = rep.get("how", "treated")
+            what = (
+                f"{rep['points']} point(s) {how} on the {rep['side']} side"
+                if how == ("winsorised")
+                else f"{how} transform"
+            )
+            lines.append(f"  {code} ({rep['method']}): {what}")
+    screened = {r["country"]: r["reason"] for r in report["screened"]}
+    unscored = [c for c in unscored if c not in screened]
+    if screened:
+        lines += ["", "Screened out:"]
+        lines += [f"  {c}: {why}" for c, why in screened.items()]
     if unscored:
         lines.append("")
         lines.append("Not scored (missing data stays missing):")
@@ -163,6 +187,31 @@ def _score_and_print(
     _write(text, output, stdout)
 
 
+def _cmd_audit(args: argparse.Namespace, stdout: TextIO) -> None:
+    from riskcore.api import score
+    from riskcore.audit import audit
+
+    result = score(
+        args.index,
+        args.data,
+        extra_countries=_extra_countries(args.extra_country),
+        skip_columns=args.skip_column,
+    )
+    if args.year is not None and args.year not in result.years:
+        span = ", ".join(map(str, result.years))
+        raise InputError(f"{args.data}: year {args.year} is not in the data (years: {span})")
+    report = audit(
+        result,
+        args.year,
+        all_years=args.all_years,
+        method=args.correlation,
+        collinear=args.collinear,
+        negative=args.negative,
+    )
+    text = json.dumps(report.to_dict(), indent=2) if args.format == "json" else str(report)
+    _write(text, args.output, stdout)
+
+
 def _cmd_demo(args: argparse.Namespace, stdout: TextIO) -> None:
     from riskcore.examples import example_path
 
@@ -232,6 +281,28 @@ def _show_warning(
     print(f"riskcore: warning: {message}", file=file or sys.stderr)
 
 
+def _data_arguments(p: argparse.ArgumentParser) -> None:
+    """The arguments every command that scores an index file on a data file takes."""
+    p.add_argument("index", help="index file (TOML)")
+    p.add_argument("--data", required=True, help="data file (long or wide CSV)")
+    p.add_argument("--year", type=int, help="year to show (default: the latest in the data)")
+    p.add_argument("--output", "-o", help="write to this file instead of standard output")
+    p.add_argument(
+        "--extra-country",
+        action="append",
+        default=[],
+        metavar="CODE=NAME",
+        help="accept a code outside ISO 3166-1, such as XKX=Kosovo (repeatable)",
+    )
+    p.add_argument(
+        "--skip-column",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="leave out a column of a wide data file on purpose, such as a text column",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``riskcore`` command."""
     from riskcore import __version__
@@ -249,26 +320,20 @@ def build_parser() -> argparse.ArgumentParser:
     demo.set_defaults(func=_cmd_demo)
 
     sc = sub.add_parser("score", help="score an index file on a data file")
-    sc.add_argument("index", help="index file (TOML)")
-    sc.add_argument("--data", required=True, help="data file (long or wide CSV)")
-    sc.add_argument("--year", type=int, help="year to show (default: the latest in the data)")
+    _data_arguments(sc)
     sc.add_argument("--format", choices=("table", "json", "csv"), default="table")
-    sc.add_argument("--output", "-o", help="write to this file instead of standard output")
-    sc.add_argument(
-        "--extra-country",
-        action="append",
-        default=[],
-        metavar="CODE=NAME",
-        help="accept a code outside ISO 3166-1, such as XKX=Kosovo (repeatable)",
-    )
-    sc.add_argument(
-        "--skip-column",
-        action="append",
-        default=[],
-        metavar="NAME",
-        help="leave out a column of a wide data file on purpose, such as a text column",
-    )
     sc.set_defaults(func=_cmd_score)
+
+    au = sub.add_parser("audit", help="statistical audit: correlations, alpha, PCA, weights")
+    _data_arguments(au)
+    au.add_argument("--all-years", action="store_true", help="pool every year of the data")
+    au.add_argument("--correlation", choices=("pearson", "spearman"), default="pearson")
+    au.add_argument("--collinear", type=float, default=0.9, help="warn above this |r|")
+    au.add_argument(
+        "--negative", type=float, default=0.0, help="warn when r with the node is below this"
+    )
+    au.add_argument("--format", choices=("table", "json"), default="table")
+    au.set_defaults(func=_cmd_audit)
 
     pl = sub.add_parser("plugins", help="list plugins, what they provide and their status")
     pl.add_argument("--format", choices=("table", "json"), default="table")

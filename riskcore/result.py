@@ -265,6 +265,9 @@ class Scores:
                     "score": _num(self.score[r, t]),
                     "rank": _int(self.rank[r, t]),
                     "coverage": _num(self.coverage[r, t]),
+                    "imputed": [
+                        code for i, code in enumerate(self.indicator_codes) if self.imputed[i, r, t]
+                    ],
                     "nodes": {
                         code: _num(self.nodes[j, r, t])
                         for j, code in enumerate(self.node_codes[:-1])
@@ -283,6 +286,47 @@ class Scores:
             "year": self.years[t],
             "scale": list(self.plan.scale),
             "results": results,
+            "treatment": self.treatment_report(self.years[t]),
+        }
+
+    def treatment_report(self, year: int | None = None) -> dict[str, Any]:
+        """What data treatment did: methods per indicator, imputed values, outliers, screening.
+
+        Parameters
+        ----------
+        year : int, optional
+            Restrict the lists of imputed values and excluded countries to one year.
+
+        Returns
+        -------
+        dict
+            ``indicators`` (per code: imputation and outlier method, values imputed), ``imputed``
+            (country, year, indicator of every filled value), ``outliers`` (the treatments'
+            reports) and ``screened`` (excluded country-years with the reason).
+        """
+        years = range(len(self.years)) if year is None else [self.year_index(year)]
+        imputed = [
+            {"country": self.countries[c], "year": self.years[t], "indicator": leaf.code}
+            for i, leaf in enumerate(self.plan.leaves)
+            for c in range(len(self.countries))
+            for t in years
+            if self.imputed[i, c, t]
+        ]
+        return {
+            "indicators": {
+                leaf.code: {
+                    "impute": leaf.impute_method,
+                    "outliers": leaf.treat_method,
+                    "normalize": leaf.normalize_method,
+                    "imputed_values": int(self.imputed[i][:, list(years)].sum()),
+                }
+                for i, leaf in enumerate(self.plan.leaves)
+            },
+            "imputed": imputed,
+            "outliers": self.treatments,
+            "screened": [
+                r for r in self.screening if year is None or r["year"] == self.years[years[0]]
+            ],
         }
 
     def to_json(self, year: int | None = None, *, indent: int | None = 2) -> str:
