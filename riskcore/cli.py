@@ -62,7 +62,7 @@ def render_table(scores: object, year: int | None) -> str:
     width = max([len("Country"), *map(len, names)])
     head = ["Rank", "Country".ljust(width), "Score", "Coverage", *[n.name for n in top]]
     lines = [
-        f"{scores.plan.name} ({scores.plan.code}), {y}, scale {lo:g} to {hi:g}, higher is riskier",
+        f"{scores.plan.name} ({scores.plan.code}), {y}, on a scale of {lo:g} to {hi:g}",
         "",
         "  ".join(head),
     ]
@@ -118,6 +118,10 @@ def render_table(scores: object, year: int | None) -> str:
     return "\n".join(lines)
 
 
+def _span(years: Sequence[int]) -> str:
+    return f"{years[0]}" if years[0] == years[-1] else f"{years[0]}-{years[-1]}"
+
+
 def render_sources(scores: object) -> str:
     """One line on where the data come from."""
     from riskcore.result import Scores
@@ -144,8 +148,8 @@ def render_sources(scores: object) -> str:
         relative = os.path.relpath(where)
         where = where if relative.startswith("..") else relative
     text = (
-        f"Data: {where}: {n_values} values of {len(used)} variables over "
-        f"{scores.years[0]}-{scores.years[-1]}, {n_sourced} with a source"
+        f"Data: {where}: {n_values} values of {len(used)} variables, {_span(scores.years)}, "
+        f"{n_sourced} with a source"
     )
     if cites:
         text += f" ({'; '.join(cites)})"

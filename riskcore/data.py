@@ -398,7 +398,13 @@ class _Builder:
 
 
 def _normalise_header(header: Sequence[str]) -> list[str]:
-    return [h.strip().lstrip("\ufeff").strip().lower() for h in header]
+    """Reserved column names in any case; variable names exactly as written."""
+    reserved = set(_LONG_REQUIRED + _LONG_OPTIONAL)
+    out = []
+    for h in header:
+        name = h.strip().lstrip("\ufeff").strip()
+        out.append(name.lower() if name.lower() in reserved else name)
+    return out
 
 
 def _read_rows(
@@ -423,11 +429,11 @@ def _read_rows(
                 "or wide format 'country,year,<variable>,...'",
                 1,
             )
-    skip = {s.lower() for s in skip_columns}
+    skip = set(skip_columns)
     unknown_skip = skip - set(header)
     if unknown_skip:
         raise builder.fail(f"columns to skip not in the header: {sorted(unknown_skip)}", 1)
-    groups = [g.lower() for g in group_columns]
+    groups = list(group_columns)
     unknown_groups = sorted(set(groups) - set(header))
     if unknown_groups:
         raise builder.fail(

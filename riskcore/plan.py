@@ -253,7 +253,9 @@ def compile_plan(
         if provided is not None:
             ind = provided.obj
             higher = (
-                ind.higher_is_riskier if direction is None else direction == "higher_is_riskier"
+                ind.higher_is_riskier
+                if direction is None
+                else direction in ("higher_is_riskier", "positive")
             )
             name, unit, requires, plugin = ind.name, ind.unit, ind.requires, provided.plugin
         else:
@@ -271,7 +273,7 @@ def compile_plan(
                     path=path,
                     key=f"indicator.{code}.direction",
                 )
-            higher = direction == "higher_is_riskier"
+            higher = direction in ("higher_is_riskier", "positive")
             ind, plugin, requires, name = None, None, (code,), code
             unit = None
         if section and section.name:

@@ -175,7 +175,7 @@ class NodeSection(_NodeBase):
     """A ``[node.<code>]`` table: an inner node of the tree."""
 
 
-Direction = Literal["higher_is_riskier", "lower_is_riskier"]
+Direction = Literal["higher_is_riskier", "lower_is_riskier", "positive", "negative"]
 
 
 class IndicatorSection(_Model):
@@ -186,7 +186,9 @@ class IndicatorSection(_Model):
     unit: str | None = Field(None, description="unit, for a raw data variable")
     direction: Direction | None = Field(
         None,
-        description="required for a raw data variable; overrides the plugin's direction",
+        description="required for a raw data variable; overrides the plugin's direction. "
+        "'positive' is a synonym of 'higher_is_riskier' (a higher value raises the score) and "
+        "'negative' of 'lower_is_riskier', for indices that score something other than risk",
     )
     normalize: Method | None = Field(
         None, description="normalisation method: a name or { method = ..., params }"
