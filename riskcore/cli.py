@@ -264,6 +264,11 @@ def _cmd_plugins(args: argparse.Namespace, stdout: TextIO) -> None:
     for i in infos:
         if i.error:
             lines.append(f"\n{i.name} {i.status}: {i.error}")
+        if i.conflicts:
+            lines.append(
+                f"\n{i.name}: also provided by another plugin, unusable until one is disabled: "
+                + ", ".join(i.conflicts)
+            )
     _write("\n".join(lines), None, stdout)
 
 

@@ -260,9 +260,11 @@ def compile_plan(
             name, unit, requires, plugin = ind.name, ind.unit, ind.requires, provided.plugin
         else:
             if known is not None and code not in known:
+                blocked = sorted(host.disabled)
+                hint = f"; disabled plugins: {', '.join(blocked)}" if blocked else ""
                 raise SpecError(
                     f"child '{code}' is not a node, not an indicator any plugin provides "
-                    "(see `riskcore plugins`), and not a variable in the data",
+                    f"(see `riskcore plugins`{hint}), and not a variable in the data",
                     path=path,
                     key=f"{where(parent)}.children",
                 )

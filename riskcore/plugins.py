@@ -86,6 +86,9 @@ class PluginInfo:
         The hooks it implements.
     error : str or None
         Why it failed.
+    conflicts : list of str
+        Codes or method names this plugin provides that another plugin provides too; none of
+        them can be used until one provider is disabled.
     """
 
     name: str
@@ -100,6 +103,7 @@ class PluginInfo:
     weightings: list[str] = field(default_factory=list)
     hooks: list[str] = field(default_factory=list)
     error: str | None = None
+    conflicts: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of ``riskcore plugins --format json``."""
@@ -116,6 +120,7 @@ class PluginInfo:
             "weightings": list(self.weightings),
             "hooks": list(self.hooks),
             "error": self.error,
+            "conflicts": list(self.conflicts),
         }
 
 
@@ -318,10 +323,14 @@ class PluginHost:
         info.error = message
         self._infos[info.name] = info
         dist = f" (distribution {info.distribution})" if info.distribution else ""
-        text = f"riskcore plugin '{info.name}'{dist} failed and was skipped: {message}"
+        text = f"riskcore plugin '{info.name}'{dist} failed: {message}"
         if self.strict:
-            raise PluginLoadError(text, plugin=info.name, distribution=info.distribution) from exc
-        warnings.warn(text, PluginWarning, stacklevel=4)
+            raise PluginLoadError(
+                f"{text} (strict mode: RISKCORE_STRICT_PLUGINS)",
+                plugin=info.name,
+                distribution=info.distribution,
+            ) from exc
+        warnings.warn(f"{text}; it was skipped", PluginWarning, stacklevel=4)
 
     # -- collecting -------------------------------------------------------------------------
     def _collect(self) -> dict[str, dict[str, list[Provided[Any]]]]:
@@ -355,6 +364,8 @@ class PluginHost:
                     getattr(info, kind.slot).append(key)
             for key, providers in table.items():
                 if len(providers) > 1:
+                    for p in providers:
+                        self._infos[p.plugin].conflicts.append(key)
                     text = self._duplicate_message(kind.label, key, providers)
                     if self.strict:
                         raise PluginLoadError(text, plugin=providers[-1].plugin)

@@ -81,6 +81,11 @@ def test_autoload_off_and_disabled_from_the_environment(monkeypatch: pytest.Monk
     assert set(host.indicators()) == {"institutional_sophistication"}
     status = {i.name: i.status for i in host.list_plugins()}
     assert status["diaspora_size"] == "disabled"
+    spec = riskcore.parse_index('[index]\nname = "T"\nchildren = ["diaspora_size"]\n')
+    with pytest.raises(
+        riskcore.SpecError, match="disabled plugins: crackdown_propensity, diaspora"
+    ):
+        riskcore.score(spec, panel(np.ones((1, 2, 1))), host=host)
 
 
 def test_an_indicator_object_is_a_plugin_and_scores() -> None:
@@ -115,6 +120,9 @@ def test_duplicate_codes_name_every_provider() -> None:
     )
     with pytest.warns(riskcore.PluginWarning, match="'first'.*'second'"):
         assert "same" not in host.indicators()
+    infos = {i.name: i for i in host.list_plugins()}
+    assert infos["first"].conflicts == ["same"] and infos["second"].conflicts == ["same"]
+    assert infos["first"].to_dict()["conflicts"] == ["same"]
     spec = riskcore.parse_index('[index]\nname = "T"\nchildren = ["same"]\n')
     with pytest.raises(riskcore.SpecError, match="more than one plugin"):
         riskcore.score(spec, panel(np.ones((1, 2, 1))), host=host)
