@@ -8,8 +8,9 @@ leaves and nodes of the tree.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -18,7 +19,7 @@ from riskcore.methods.base import rank_min
 from riskcore.methods.weighting import WeightContext
 from riskcore.plan import Plan
 
-__all__ = ["Evaluation", "evaluate", "normalize_leaves", "round_half_away"]
+__all__ = ["Evaluation", "aggregate", "evaluate", "normalize_leaves", "round_half_away"]
 
 FloatArray = NDArray[np.float64]
 
@@ -76,6 +77,13 @@ def _round_on_scale(plan: Plan, v: FloatArray, digits: int | None) -> FloatArray
     return (round_half_away(lo + (hi - lo) * v, digits) - lo) / (hi - lo)
 
 
+def center_of(normalizer: Any, params: Any) -> float:
+    """The point lower-is-riskier values are reflected about: ``center_for(params)`` when the
+    method defines it (its centre depends on its parameters), else its ``center``."""
+    center_for = getattr(normalizer, "center_for", None)
+    return float(center_for(params) if center_for is not None else normalizer.center)
+
+
 def normalize_leaves(plan: Plan, raw: FloatArray) -> FloatArray:
     """Normalise raw leaf values ``(batch, n_leaves, countries, years)``, direction applied."""
     out = np.empty_like(raw)
@@ -83,7 +91,7 @@ def normalize_leaves(plan: Plan, raw: FloatArray) -> FloatArray:
         axis = (1,) if leaf.per_year else (1, 2)
         y = leaf.normalizer(raw[:, i], leaf.normalize_params, axis=axis)
         if not leaf.higher_is_riskier:
-            y = 2.0 * leaf.normalizer.center - y
+            y = 2.0 * center_of(leaf.normalizer, leaf.normalize_params) - y
         out[:, i] = _round_on_scale(plan, y, leaf.round)
     return out
 
@@ -94,13 +102,13 @@ def evaluate(
     *,
     weights: Mapping[str, FloatArray] | None = None,
 ) -> Evaluation:
-    """Score raw leaf values through the plan.
+    """Score raw leaf values through the plan: normalise, then aggregate up the tree.
 
     Parameters
     ----------
     plan : Plan
     raw : ndarray, shape (batch, n_leaves, countries, years) or (n_leaves, countries, years)
-        Raw leaf values, as from :func:`compute_indicators`; NaN for missing.
+        Leaf values after data treatment (:func:`riskcore.treat.prepare`); NaN for missing.
     weights : mapping of node code to ndarray, optional
         Replacement weights per node, shape ``(k,)`` or ``(batch, k)``: how Monte Carlo runs vary
         weights without recompiling.
@@ -112,10 +120,38 @@ def evaluate(
     x = np.asarray(raw, dtype=np.float64)
     if x.ndim == 3:
         x = x[np.newaxis]
-    batch, n_leaves, n_c, n_y = x.shape
-    if n_leaves != len(plan.leaves):
-        raise ValueError(f"raw has {n_leaves} leaves, the plan {len(plan.leaves)}")
-    norm = normalize_leaves(plan, x)
+    if x.shape[1] != len(plan.leaves):
+        raise ValueError(f"raw has {x.shape[1]} leaves, the plan {len(plan.leaves)}")
+    return aggregate(plan, normalize_leaves(plan, x), weights=weights)
+
+
+def aggregate(
+    plan: Plan,
+    normalized: FloatArray,
+    *,
+    weights: Mapping[str, FloatArray] | None = None,
+    choices: Mapping[str, tuple[Sequence[tuple[Any, Any]], NDArray[np.intp]]] | None = None,
+) -> Evaluation:
+    """Aggregate normalised leaf values up the tree, in one pass over the nodes.
+
+    Parameters
+    ----------
+    plan : Plan
+    normalized : ndarray, shape (batch, n_leaves, countries, years)
+        Normalised leaf values, direction applied (as from :func:`normalize_leaves`).
+    weights : mapping of node code to ndarray, optional
+        Replacement weights per node, shape ``(k,)`` or ``(batch, k)``.
+    choices : mapping of node code to (alternatives, index), optional
+        Per-batch-member aggregation methods for a node: ``alternatives`` is a sequence of
+        ``(aggregator, params)`` and ``index`` (shape ``(batch,)``) picks one for each member.
+        Each alternative is computed once for the whole batch.
+
+    Returns
+    -------
+    Evaluation
+    """
+    norm = normalized
+    batch, n_leaves, n_c, n_y = norm.shape
     slots = np.empty((batch, n_leaves + len(plan.nodes), n_c, n_y))
     slots[:, :n_leaves] = norm
     coverage = np.empty((batch, len(plan.nodes), n_c, n_y))
@@ -138,22 +174,29 @@ def evaluate(
         share = np.sum(w_present, axis=-1) / total
         with np.errstate(invalid="ignore", divide="ignore"):
             w_norm = w_present / np.sum(w_present, axis=-1, keepdims=True)
-        value = node.aggregator(np.where(present, children, 1.0), w_norm, node.aggregate_params)
+        filled = np.where(present, children, 1.0)
+        if choices is not None and node.code in choices:
+            alternatives, pick = choices[node.code]
+            value = np.empty((batch, n_c, n_y))
+            for a, (method, params) in enumerate(alternatives):
+                rows = pick == a
+                if rows.any():
+                    value[rows] = method(filled[rows], w_norm[rows], params)
+        else:
+            value = node.aggregator(filled, w_norm, node.aggregate_params)
         ok = (share + _COVERAGE_TOL >= node.min_coverage) & (share > 0)
         slots[:, n_leaves + j] = np.where(ok, _round_on_scale(plan, value, node.round), np.nan)
         coverage[:, j] = share
     lo, hi = plan.scale
-    root = slots[:, -1]
-    score = lo + (hi - lo) * root
-    present_leaves = ~np.isnan(x)
+    score = lo + (hi - lo) * slots[:, -1]
+    present_leaves = ~np.isnan(norm)
     cov = np.einsum("blcy,l->bcy", present_leaves.astype(np.float64), plan.leaf_weights)
-    rank = rank_min(-score, axis=1)
     return Evaluation(
         normalized=norm,
         nodes=slots[:, n_leaves:],
         node_coverage=coverage,
         coverage=cov,
         score=score,
-        rank=rank,
+        rank=rank_min(-score, axis=1),
         weights=used,
     )

@@ -74,6 +74,8 @@ class ZScoreParams(MethodParams):
     ddof: Literal[0, 1] = Field(
         1, description="delta degrees of freedom of the standard deviation (1: sample)"
     )
+    mean: float = Field(0.0, description="rescale: the mean of the result")
+    sd: float = Field(1.0, gt=0, description="rescale: the standard deviation of the result")
 
 
 class ZScore(MethodBase):
@@ -83,6 +85,9 @@ class ZScore(MethodBase):
 
     ``s`` is the sample standard deviation (``ddof = 1``, as in the Handbook's Table 15) unless
     ``ddof = 0``. Values are not bounded to 0..1; lower-is-riskier values are negated.
+    ``mean`` and ``sd`` rescale the result to ``mean + sd * y`` (COINr's ``mean = 10, sd = 2``
+    keeps values positive for geometric means); lower-is-riskier values are then reflected
+    about ``mean``.
     """
 
     name = "zscore"
@@ -97,7 +102,12 @@ class ZScore(MethodBase):
             sd = np.nanstd(values, axis=axis, keepdims=True, ddof=params.ddof)
         with np.errstate(invalid="ignore", divide="ignore"):
             out = np.where(sd > 0, (values - mean) / np.where(sd > 0, sd, 1.0), 0.0)
+        out = params.mean + params.sd * out
         return np.where(np.isnan(values), np.nan, out)
+
+    def center_for(self, params: Any) -> float:
+        """Lower-is-riskier values are reflected about the rescaled mean."""
+        return float(params.mean)
 
 
 class Rank(MethodBase):
