@@ -243,6 +243,11 @@ class IndexSpec(_Model):
     node: dict[str, NodeSection] = Field(default_factory=dict)
     indicator: dict[str, IndicatorSection] = Field(default_factory=dict)
     defaults: Defaults = Field(default_factory=Defaults)
+    uncertainty: dict[str, Any] | None = Field(
+        None,
+        description="the uncertain assumptions for `riskcore uncertainty` and `sensitivity` "
+        "(see docs/uncertainty.md)",
+    )
 
     _path: str | None = PrivateAttr(default=None)
 
@@ -408,6 +413,10 @@ def parse_index(data: Mapping[str, Any] | str, *, path: str | None = None) -> In
         raise err from None
     spec._path = path
     _check_graph(spec, path)
+    if spec.uncertainty is not None:
+        from riskcore.assumptions import parse_assumptions
+
+        parse_assumptions({"uncertainty": spec.uncertainty}, path=path)
     return spec
 
 

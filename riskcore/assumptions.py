@@ -1,0 +1,189 @@
+"""The uncertain assumptions of an index, declared in TOML and validated like the index file.
+
+In the index file as an ``[uncertainty]`` table, or in a file of its own with the same table::
+
+    [uncertainty]
+    samples = 1024                 # base sample size N
+    seed = 1
+
+    [[uncertainty.weights]]        # one factor: noise on the weights of these nodes
+    levels = [0, 1]                # depth below the root (0: the root's own children)
+    relative = 0.25                # each weight times a uniform factor in [0.75, 1.25]
+
+    [uncertainty.normalize]        # one factor: which normalisation every indicator uses
+    alternatives = ["minmax", { method = "zscore", mean = 10, sd = 2 }]
+
+    [uncertainty.aggregation]      # one factor: which aggregation the nodes use
+    alternatives = ["arithmetic", "geometric"]
+    nodes = ["Conn", "Sust"]       # default: every node
+
+    [uncertainty.outliers]         # one factor: how many points winsorising may take
+    max_points = [1, 5]
+
+    [uncertainty.exclusion]        # one factor: drop one indicator (or node) at a time
+    candidates = ["LPI", "Flights"]  # default: every indicator; "none" is always a choice
+
+    [uncertainty.data]             # one factor: the data themselves
+    relative = 0.05                # every input value times a uniform factor in [0.95, 1.05]
+    standard_errors = { wgi_ge_est = "wgi_ge_se" }   # normal error with this standard error
+    ranges = { relocants = ["relocants_low", "relocants_high"] }   # uniform in the range
+
+Each table is one uncertain *factor* of the Monte Carlo and Sobol' analyses; names refer to the
+index file's codes and the data's variables only, never to internal objects.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from riskcore.errors import SpecError
+from riskcore.spec import Method, _key
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+__all__ = [
+    "Alternatives",
+    "Assumptions",
+    "DataNoise",
+    "Exclusion",
+    "OutlierPoints",
+    "WeightNoise",
+    "load_assumptions",
+    "parse_assumptions",
+]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class WeightNoise(_Model):
+    """Noise on the weights of some nodes: one factor."""
+
+    name: str | None = Field(None, description="the factor's name in the results")
+    nodes: list[str] | None = Field(None, description="nodes whose children's weights vary")
+    levels: list[int] | None = Field(
+        None, description="or: depths of those nodes below the root (0 is the root)"
+    )
+    relative: float = Field(gt=0, lt=1, description="each weight times U(1 - r, 1 + r)")
+
+
+class Alternatives(_Model):
+    """Alternative methods, one chosen per run: one factor."""
+
+    name: str | None = None
+    alternatives: list[Method] = Field(min_length=1)
+    nodes: list[str] | None = Field(None, description="for aggregation: nodes it applies to")
+    indicators: list[str] | None = Field(
+        None, description="for normalisation: indicators it applies to (default: all)"
+    )
+
+
+class OutlierPoints(_Model):
+    """The most points winsorising may take, an integer range: one factor."""
+
+    name: str | None = None
+    max_points: tuple[int, int] = Field(description="inclusive range, such as [1, 5]")
+
+    @field_validator("max_points")
+    @classmethod
+    def _range(cls, v: tuple[int, int]) -> tuple[int, int]:
+        if not 0 <= v[0] <= v[1]:
+            raise ValueError(f"max_points must be [low, high] with 0 <= low <= high, got {list(v)}")
+        return v
+
+
+class Exclusion(_Model):
+    """Leave out one indicator or node at a time (or none): one factor."""
+
+    name: str | None = None
+    candidates: list[str] | None = Field(None, description="default: every indicator")
+
+
+class DataNoise(_Model):
+    """Uncertainty in the input data: one factor."""
+
+    name: str | None = None
+    relative: float | None = Field(
+        None, gt=0, lt=1, description="every input value times U(1 - r, 1 + r)"
+    )
+    standard_errors: dict[str, str] = Field(
+        default_factory=dict, description="variable -> variable holding its standard error"
+    )
+    ranges: dict[str, tuple[str, str]] = Field(
+        default_factory=dict, description="variable -> [low variable, high variable]"
+    )
+
+
+class Assumptions(_Model):
+    """Every uncertain assumption of an analysis."""
+
+    samples: int = Field(1024, ge=8, description="base sample size N")
+    seed: int = Field(0, description="seed of the sampling; the same seed, the same numbers")
+    weights: list[WeightNoise] = Field(default_factory=list)
+    normalize: Alternatives | None = None
+    aggregation: Alternatives | None = None
+    outliers: OutlierPoints | None = None
+    exclusion: Exclusion | None = None
+    data: DataNoise | None = None
+
+    _path: str | None = None
+
+    @property
+    def path(self) -> str | None:
+        """The file the assumptions came from."""
+        return self._path
+
+
+def parse_assumptions(data: dict[str, Any] | str, *, path: str | None = None) -> Assumptions:
+    """Validate assumptions given as TOML text or a mapping.
+
+    The mapping may be a whole index file (its ``[uncertainty]`` table is used) or the table
+    itself. Errors are :class:`~riskcore.errors.SpecError` naming the file and key path.
+    """
+    if isinstance(data, str):
+        try:
+            doc: dict[str, Any] = tomllib.loads(data)
+        except tomllib.TOMLDecodeError as exc:
+            raise SpecError(f"invalid TOML: {exc}", path=path) from None
+    else:
+        doc = dict(data)
+    table = doc.get("uncertainty", doc if "index" not in doc else None)
+    if table is None:
+        raise SpecError("no [uncertainty] table", path=path, key="uncertainty")
+    try:
+        out = Assumptions.model_validate(table)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        key = ".".join(["uncertainty", *filter(None, [_key(tuple(err["loc"]))])])
+        if err["type"] == "extra_forbidden":
+            message = "unknown key"
+        elif err["type"] == "missing":
+            message = "required key is missing"
+        else:
+            message = err["msg"].removeprefix("Value error, ")
+        more = len(exc.errors()) - 1
+        if more:
+            message += f" (and {more} more problem{'s' if more > 1 else ''})"
+        raise SpecError(message, path=path, key=key) from None
+    object.__setattr__(out, "_path", path)
+    return out
+
+
+def load_assumptions(path: str | Path) -> Assumptions:
+    """Read the ``[uncertainty]`` table of a TOML file (an index file or a file of its own)."""
+    name = str(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise SpecError("file not found", path=name) from None
+    except OSError as exc:
+        raise SpecError(f"cannot read the file ({exc.strerror})", path=name) from None
+    return parse_assumptions(text, path=name)
