@@ -17,7 +17,7 @@ import traceback
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from riskcore.errors import RiskcoreError
 
@@ -216,6 +216,84 @@ def _cmd_audit(args: argparse.Namespace, stdout: TextIO) -> None:
     _write(text, args.output, stdout)
 
 
+class _ProgressBar:
+    """A one-line progress bar on stderr, drawn only for a terminal (or when forced)."""
+
+    def __init__(self, label: str, enabled: bool) -> None:
+        self.label = label
+        self.enabled = enabled
+        self.drawn = False
+
+    def __call__(self, done: int, total: int) -> None:
+        if not self.enabled:
+            return
+        width = 30
+        filled = int(width * done / max(total, 1))
+        bar = "#" * filled + "-" * (width - filled)
+        sys.stderr.write(f"\r{self.label} [{bar}] {done}/{total} runs")
+        sys.stderr.flush()
+        self.drawn = True
+
+    def close(self) -> None:
+        if self.drawn:
+            sys.stderr.write("\n")
+
+
+def _cmd_analysis(args: argparse.Namespace, stdout: TextIO) -> None:
+    from riskcore.api import score
+    from riskcore.assumptions import load_assumptions
+    from riskcore.uncertainty import sensitivity_analysis, uncertainty_analysis
+
+    result = score(
+        args.index,
+        args.data,
+        extra_countries=_extra_countries(args.extra_country),
+        skip_columns=args.skip_column,
+    )
+    if args.year is not None and args.year not in result.years:
+        span = ", ".join(map(str, result.years))
+        raise InputError(f"{args.data}: year {args.year} is not in the data (years: {span})")
+    assumptions = load_assumptions(args.assumptions or args.index)
+    client: Any = None
+    backend = "local"
+    if args.workers > 1 or args.scheduler:
+        backend = "dask"
+        client = _dask_client(args.scheduler, args.workers)
+    bar = _ProgressBar(args.command, args.progress or sys.stderr.isatty())
+    run = uncertainty_analysis if args.command == "uncertainty" else sensitivity_analysis
+    try:
+        out = run(
+            result,
+            assumptions,
+            samples=args.samples,
+            seed=args.seed,
+            year=args.year,
+            chunk=args.chunk,
+            backend=backend,
+            client=client,
+            progress=bar,
+        )
+    finally:
+        bar.close()
+        if client is not None and not args.scheduler:
+            client.close()
+    text = json.dumps(out.to_dict(), indent=2) if args.format == "json" else str(out)
+    _write(text, args.output, stdout)
+
+
+def _dask_client(scheduler: str | None, workers: int) -> Any:
+    try:
+        import dask.distributed
+    except ImportError:
+        raise InputError(
+            "--workers and --scheduler need dask.distributed: pip install 'riskcore[dask]'"
+        ) from None
+    dd: Any = dask.distributed  # untyped library
+    if scheduler:
+        return dd.Client(scheduler)
+    return dd.Client(dd.LocalCluster(n_workers=workers, threads_per_worker=1, processes=True))
+
+
 def _cmd_demo(args: argparse.Namespace, stdout: TextIO) -> None:
     from riskcore.examples import example_path
 
@@ -343,6 +421,27 @@ def build_parser() -> argparse.ArgumentParser:
     )
     au.add_argument("--format", choices=("table", "json"), default="table")
     au.set_defaults(func=_cmd_audit)
+
+    for name, text in (
+        ("uncertainty", "Monte Carlo uncertainty: score and rank intervals per country"),
+        ("sensitivity", "Sobol' sensitivity: first- and total-order indices per assumption"),
+    ):
+        an = sub.add_parser(name, help=text)
+        _data_arguments(an)
+        an.add_argument(
+            "--assumptions",
+            help="TOML file with an [uncertainty] table (default: the index file's own)",
+        )
+        an.add_argument(
+            "--samples", type=int, help="runs (uncertainty) or base size N (sensitivity)"
+        )
+        an.add_argument("--seed", type=int, help="the same seed gives the same numbers")
+        an.add_argument("--workers", type=int, default=1, help="local Dask workers (needs dask)")
+        an.add_argument("--scheduler", help="address of a Dask scheduler, tcp://host:8786")
+        an.add_argument("--chunk", type=int, default=2048, help="runs per batch (memory bound)")
+        an.add_argument("--progress", action="store_true", help="progress bar even when piped")
+        an.add_argument("--format", choices=("table", "json"), default="table")
+        an.set_defaults(func=_cmd_analysis)
 
     pl = sub.add_parser("plugins", help="list plugins, what they provide and their status")
     pl.add_argument("--format", choices=("table", "json"), default="table")

@@ -41,18 +41,19 @@ def map_chunks(
 ) -> list[tuple[FloatArray, FloatArray]]:
     """Evaluate ``model`` on chunks of ``x`` on a Dask cluster; results in chunk order."""
     try:
-        from dask.distributed import as_completed, default_client
+        import dask.distributed
     except ImportError:  # pragma: no cover - exercised without dask
         raise ImportError(
             "the dask backend needs dask.distributed: pip install 'riskcore[dask]'"
         ) from None
-    client = client or default_client()
+    dd: Any = dask.distributed  # untyped library
+    client = client or dd.default_client()
     remote = client.scatter(model, broadcast=True)
     futures = [client.submit(_run_chunk, remote, x[s : s + chunk], pure=False) for s in starts]
     position = {f.key: i for i, f in enumerate(futures)}
     results: list[Any] = [None] * len(futures)
     done = 0
-    for future in as_completed(futures):
+    for future in dd.as_completed(futures):
         i = position[future.key]
         results[i] = future.result()
         done += min(chunk, x.shape[0] - starts[i])
