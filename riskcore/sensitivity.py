@@ -56,7 +56,8 @@ def saltelli_design(dims: Sequence[int], n: int, seed: int | None = 0) -> FloatA
     dims : sequence of int
         Number of columns of each factor (1 for a scalar factor).
     n : int
-        Base sample size ``N``; a power of two keeps the Sobol' sequence balanced.
+        Base sample size ``N``. A power of two keeps the Sobol' sequence balanced; any other
+        size takes the first ``N`` points (scipy then warns, and the estimates stay unbiased).
     seed : int, optional
         Seed of the scrambling; the same seed gives the same design.
 
@@ -71,7 +72,14 @@ def saltelli_design(dims: Sequence[int], n: int, seed: int | None = 0) -> FloatA
         raise ImportError("Sobol' sampling needs scipy: pip install 'riskcore[scipy]'") from None
     d = int(sum(dims))
     sampler = qmc.Sobol(d=2 * d, scramble=True, seed=seed)
-    base = sampler.random_base2(int(np.log2(n))) if n & n - 1 == 0 else sampler.random(n)
+    if n & (n - 1) == 0:
+        base = sampler.random_base2(int(np.log2(n)))
+    else:
+        import warnings
+
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", "The balance properties", UserWarning)
+            base = sampler.random(n)
     a, b = base[:, :d], base[:, d:]
     blocks = [a, b]
     for cols in _columns(dims):
