@@ -452,7 +452,18 @@ def load_index(path: str | Path) -> IndexSpec:
 
 def index_schema() -> dict[str, Any]:
     """The JSON Schema of the index file format, for editors that validate TOML."""
+    from riskcore.assumptions import Assumptions
+
     schema = IndexSpec.model_json_schema()
+    # the [uncertainty] table is validated by its own model: publish that model's schema
+    extra = Assumptions.model_json_schema()
+    schema.setdefault("$defs", {}).update(extra.pop("$defs", {}))
+    schema["$defs"]["Assumptions"] = extra
+    schema["properties"]["uncertainty"] = {
+        "anyOf": [{"$ref": "#/$defs/Assumptions"}, {"type": "null"}],
+        "default": None,
+        "description": schema["properties"]["uncertainty"].get("description", ""),
+    }
     ref = {"$ref": "#/$defs/MethodChoice"}
     name = {"type": "string", "description": "a method's registered name"}
 
