@@ -191,3 +191,23 @@ def test_published_schema_validates_keys(tmp_path: Path) -> None:
     assert schema["required"] == ["index"]
     assert "children" in json.dumps(schema)
     assert schema["additionalProperties"] is False
+
+
+def test_every_example_index_file_validates_against_the_published_schema() -> None:
+    jsonschema = pytest.importorskip("jsonschema")
+    from riskcore.spec import tomllib  # tomli on Python 3.10
+
+    root = Path(__file__).resolve().parents[1]
+    schema = json.loads((root / "docs" / "index-schema.json").read_text())
+    files = sorted(root.glob("examples/**/index.toml"))
+    assert len(files) >= 3
+    for path in files:
+        jsonschema.validate(tomllib.loads(path.read_text()), schema)
+    bad = tomllib.loads((root / "examples/post_soviet/index.toml").read_text())
+    bad["index"]["colour"] = "red"
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(bad, schema)
+    bad = tomllib.loads((root / "examples/post_soviet/index.toml").read_text())
+    bad["indicator"]["diaspora_size"]["normalize"] = 3
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(bad, schema)
