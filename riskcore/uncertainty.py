@@ -413,6 +413,7 @@ class UncertaintyResult:
     nominal_rank: FloatArray
     score: dict[str, FloatArray]
     rank: dict[str, FloatArray]
+    notes: list[str] = dataclasses.field(default_factory=list)
 
     def to_records(self) -> list[dict[str, Any]]:
         """One dict per country, by nominal rank: ready for a rank-interval plot."""
@@ -439,6 +440,7 @@ class UncertaintyResult:
             "year": self.year,
             "runs": self.runs,
             "factors": self.factors,
+            "notes": self.notes,
             "results": self.to_records(),
         }
 
@@ -457,6 +459,7 @@ class UncertaintyResult:
                 f"{_f(r['score_p05']):>6} {_f(r['score_p95']):>6}  {_f(r['rank'], 0):>4} "
                 f"{_f(r['rank_median'], 0):>6} {band:>7}"
             )
+        lines += [f"\nNote: {n}" for n in self.notes]
         return "\n".join(lines)
 
 
@@ -574,6 +577,12 @@ def uncertainty_analysis(
         nominal_rank=nominal_rank,
         score=_stats(sc),
         rank=_stats(rk),
+        notes=[
+            "the normalisation varies across runs, so scores of different runs are on "
+            "different scales: compare the rank intervals, not the score intervals"
+        ]
+        if any(f.kind == "normalize" for f in model.factors)
+        else [],
     )
 
 
