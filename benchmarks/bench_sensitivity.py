@@ -2,9 +2,10 @@
 
     python benchmarks/bench_sensitivity.py [--samples 10000] [--loop-runs 60]
 
-The model: the four-level ASEM index of examples/asem with four uncertain assumptions
-(winsorising points 1-5; min-max or z-score; +-25 % noise on the weights of two levels, one
-grouped factor; arithmetic or geometric aggregation). N base samples give N (4 + 2) runs.
+The model: the four-level ASEM index of examples/asem with the four uncertain assumptions of
+examples/asem/uncertainty.toml (winsorising points 1-5; min-max or z-score; +-25 % noise on the
+weights of two levels, one grouped factor; arithmetic or geometric aggregation).
+N base samples give N (4 + 2) runs.
 
 It prints:
 
@@ -31,28 +32,11 @@ from pathlib import Path
 import numpy as np
 
 import riskcore
-from riskcore.assumptions import parse_assumptions
+from riskcore.assumptions import load_assumptions
 from riskcore.sensitivity import saltelli_design
 from riskcore.uncertainty import IndexModel, sensitivity_analysis
 
 ASEM = Path(__file__).resolve().parents[1] / "examples" / "asem"
-ASSUMPTIONS = """
-[uncertainty]
-seed = 1
-[uncertainty.outliers]
-name = "winsorising points"
-max_points = [1, 5]
-[uncertainty.normalize]
-name = "normalisation"
-alternatives = ["minmax", { method = "zscore", mean = 10, sd = 2 }]
-[[uncertainty.weights]]
-name = "weights (two levels)"
-levels = [0, 1]
-relative = 0.25
-[uncertainty.aggregation]
-name = "aggregation"
-alternatives = ["arithmetic", "geometric"]
-"""
 
 
 def loop_through_public_api(
@@ -142,7 +126,7 @@ def main() -> None:
     spec = riskcore.load_index(ASEM / "index.toml")
     panel = riskcore.read_data(ASEM / "asem.csv", group_columns=["EurAsia_group"])
     nominal = riskcore.score(spec, panel, host=host)
-    assumptions = parse_assumptions(ASSUMPTIONS)
+    assumptions = load_assumptions(ASEM / "uncertainty.toml")
 
     t0 = time.perf_counter()
     result = sensitivity_analysis(
