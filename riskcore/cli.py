@@ -1,7 +1,8 @@
 """The ``riskcore`` command line: ``demo``, ``score``, ``plugins`` and ``schema``.
 
 Exit codes: 0 success; 2 invalid input or usage (one paragraph on stderr naming the file and the
-line or key, no traceback); 1 an unexpected fault (set ``RISKCORE_DEBUG=1`` for the traceback).
+line or key, no traceback); 1 an unexpected fault, including an indicator plugin that fails to
+compute (named with its plugin; set ``RISKCORE_DEBUG=1`` for the traceback).
 Only numpy, pydantic and pluggy are imported at start; pandas never is.
 """
 
@@ -19,7 +20,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-from riskcore.errors import RiskcoreError
+from riskcore.errors import IndicatorError, RiskcoreError
 
 __all__ = ["main"]
 
@@ -128,14 +129,16 @@ def render_sources(scores: object) -> str:
 
     assert isinstance(scores, Scores)
     used = scores.plan.variables
-    n_values = sum(
-        1 for (var, _, _), (source, _, _) in scores.panel.provenance.items() if var in used
-    )
-    n_sourced = sum(
-        1
-        for (var, _, _), (source, _, _) in scores.panel.provenance.items()
-        if var in used and source
-    )
+    panel = scores.panel
+    index = {c: i for i, c in enumerate(panel.countries)}
+    year_index = {y: t for t, y in enumerate(panel.years)}
+    present = [
+        source
+        for (var, c, y), (source, _, _) in panel.provenance.items()
+        if var in used and not math.isnan(panel[var][index[c], year_index[y]])
+    ]
+    n_values = len(present)
+    n_sourced = sum(1 for source in present if source)
     cites = sorted(
         {
             leaf.indicator.source
@@ -474,6 +477,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(exc.code or 0)
     try:
         args.func(args, sys.stdout)
+    except IndicatorError as exc:  # a plugin's fault, not the user's input
+        print(f"riskcore {args.command}: plugin fault: {exc}", file=sys.stderr)
+        return EXIT_FAULT
     except RiskcoreError as exc:
         print(f"riskcore {args.command}: error: {exc}", file=sys.stderr)
         return EXIT_INPUT

@@ -270,7 +270,7 @@ class _Builder:
         if len(code) != 3:
             hint = " (ISO 3166-1 alpha-3 codes have three letters, such as KAZ)"
         elif code == "XKX":
-            hint = " (a user-assigned code; declare it, e.g. extra_countries={'XKX': 'Kosovo'})"
+            hint = " (Kosovo's user-assigned code)"
         raise self.fail(
             f"country '{raw.strip()}' is not an ISO 3166-1 alpha-3 code{hint}; "
             "declare user-assigned codes with extra_countries / --extra-country CODE=NAME",

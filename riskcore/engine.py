@@ -91,7 +91,11 @@ def normalize_leaves(plan: Plan, raw: FloatArray) -> FloatArray:
         axis = (1,) if leaf.per_year else (1, 2)
         y = leaf.normalizer(raw[:, i], leaf.normalize_params, axis=axis)
         if not leaf.higher_is_riskier:
-            y = 2.0 * center_of(leaf.normalizer, leaf.normalize_params) - y
+            reflected = getattr(leaf.normalizer, "reflected", None)
+            if reflected is not None:  # rank-based methods: rank the negated values
+                y = reflected(raw[:, i], leaf.normalize_params, axis=axis)
+            else:
+                y = 2.0 * center_of(leaf.normalizer, leaf.normalize_params) - y
         out[:, i] = _round_on_scale(plan, y, leaf.round)
     return out
 
@@ -151,6 +155,10 @@ def aggregate(
     Evaluation
     """
     norm = normalized
+    sizes = [np.shape(w)[0] for w in (weights or {}).values() if np.ndim(w) == 2]
+    sizes += [len(pick) for _, pick in (choices or {}).values()]
+    if sizes and norm.shape[0] == 1 and max(sizes) > 1:  # one data set, many weight sets
+        norm = np.broadcast_to(norm, (max(sizes), *norm.shape[1:]))
     batch, n_leaves, n_c, n_y = norm.shape
     slots = np.empty((batch, n_leaves + len(plan.nodes), n_c, n_y))
     slots[:, :n_leaves] = norm

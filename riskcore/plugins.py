@@ -261,8 +261,10 @@ class PluginHost:
         pm = pluggy.PluginManager(hookspecs.PROJECT_NAME)
         pm.add_hookspecs(hookspecs)
         for name, module in BUILTIN_PLUGINS:
-            pm.register(module, name=name)
-            self._infos[name] = PluginInfo(name, __version__, BUILTIN_DISTRIBUTION, "builtin")
+            status = "disabled" if name in self.disabled else "builtin"
+            self._infos[name] = PluginInfo(name, __version__, BUILTIN_DISTRIBUTION, status)
+            if status == "builtin":
+                pm.register(module, name=name)
         for name in sorted(self.disabled):
             pm.set_blocked(name)
         if self.autoload:

@@ -383,8 +383,12 @@ class Scores:
         values = np.concatenate([self.normalized[:, r, t], self._node_values[:, r, t]])
         contrib = np.zeros(len(values))
         weight = np.zeros(len(values))
+        # factor[s]: points of the index scale per unit of slot s's value, known exactly while
+        # every node above s is arithmetic (NaN below any other node)
+        factor = np.full(len(values), np.nan)
         root = len(values) - 1
         contrib[root] = (hi - lo) * values[root] if not math.isnan(values[root]) else 0.0
+        factor[root] = hi - lo
         weight[root] = 1.0
         exact = True
         parents: dict[int, tuple[str, ...]] = {root: ()}
@@ -394,15 +398,23 @@ class Scores:
             kids = list(node.children)
             c = values[kids]
             present = ~np.isnan(c)
-            w = np.where(present, node.weights, 0.0)
+            used = self.weights.get(node.code, {})
+            w = np.array([used.get(code, 0.0) for code in node.child_codes])
+            w = np.where(present, w, 0.0)
             if w.sum() > 0:
                 w = w / w.sum()
-            wc = w * np.where(present, c, 0.0)
-            share = wc / wc.sum() if wc.sum() > 0 else w
-            if node.aggregate_method != "arithmetic" and not math.isnan(values[slot]):
+            cz = np.where(present, c, 0.0)
+            arithmetic = node.aggregate_method == "arithmetic" and not math.isnan(factor[slot])
+            if not arithmetic and not math.isnan(values[slot]):
                 exact = False
+            wc = w * cz
+            share = wc / wc.sum() if wc.sum() != 0 else w
             for k, child in enumerate(kids):
-                contrib[child] = contrib[slot] * share[k]
+                if arithmetic:
+                    factor[child] = factor[slot] * w[k]
+                    contrib[child] = factor[child] * cz[k]
+                else:
+                    contrib[child] = contrib[slot] * share[k]
                 weight[child] = weight[slot] * w[k]
                 parents[child] = (*parents[slot], node.code)
         contributions = [
@@ -439,7 +451,7 @@ class Scores:
         r, t = self.country_index(country), self.year_index(year)
         c, y = self.countries[r], self.years[t]
         return {
-            leaf.code: [self.panel.source_of(v, c, y) for v in leaf.requires]
+            leaf.code: [self.panel.source_of(v, c, y) for v in leaf.inputs]
             for leaf in self.plan.leaves
         }
 
@@ -457,9 +469,7 @@ class Scores:
         for i, leaf in enumerate(self.plan.leaves):
             if math.isnan(self.raw[i, r, t]):
                 out[leaf.code] = [
-                    v
-                    for v in leaf.requires
-                    if v not in self.panel or math.isnan(self.panel[v][r, t])
+                    v for v in leaf.inputs if v not in self.panel or math.isnan(self.panel[v][r, t])
                 ]
         return out
 

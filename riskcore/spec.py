@@ -20,6 +20,8 @@ from pydantic import (
     ConfigDict,
     Field,
     PrivateAttr,
+    StrictFloat,
+    StrictInt,
     ValidationError,
     field_validator,
     model_validator,
@@ -77,7 +79,7 @@ def _method_choice(value: Any) -> Any:
 
 Method = Annotated[MethodChoice, BeforeValidator(_method_choice)]
 
-Children = list[str] | dict[str, float]
+Children = list[str] | dict[str, StrictFloat | StrictInt]
 
 
 def _check_children(value: Children) -> Children:
@@ -155,7 +157,7 @@ class IndexSection(_NodeBase):
     """The ``[index]`` table: the root of the tree."""
 
     name: str = Field(description="the index's name (required)")
-    code: str = Field("index", description="the index's code")
+    code: str = Field("index", description="the index's code", pattern=r"^[A-Za-z][A-Za-z0-9_-]*$")
     scale: tuple[float, float] = Field((0.0, 100.0), description="[low, high] of the scores")
     screen: Coverage | None = Field(
         None,

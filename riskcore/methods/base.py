@@ -47,7 +47,11 @@ class Normalizer(Protocol):
     center : float
         Values of a lower-is-riskier indicator are reflected about this point once normalised,
         ``y' = 2 * center - y``, so that high values are risky (0.5 for methods onto 0..1, 0 for
-        z-scores). Direction is handled here, once, for every method.
+        z-scores). Direction is handled here, once, for every method. Two optional hooks
+        refine it: ``center_for(params)`` when the centre depends on the parameters (a rescaled
+        z-score), and ``reflected(values, params, axis)`` for methods whose reflection is not a
+        mirror image (ranks and percentiles rank the negated values instead, so that ties keep
+        the lowest rank and the scale stays the same).
     Params : type of MethodParams
         The parameters the method accepts (besides ``method`` and ``per_year``).
     """

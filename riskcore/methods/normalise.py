@@ -128,6 +128,11 @@ class Rank(MethodBase):
         with np.errstate(invalid="ignore", divide="ignore"):
             return np.where(n > 1, (r - 1.0) / np.where(n > 1, n - 1.0, 1.0), 0.5 + 0 * r)
 
+    def reflected(self, values: FloatArray, params: Any, *, axis: tuple[int, ...]) -> FloatArray:
+        """For a lower-is-riskier indicator: the ranks of the negated values, so that the
+        lowest value ranks highest, ties share the lowest rank and the scale stays the same."""
+        return self(-values, params, axis=axis)
+
 
 class Percentile(MethodBase):
     r"""Percentile ranks on 0..1.
@@ -146,6 +151,11 @@ class Percentile(MethodBase):
         r, n = _pooled_ranks(values, axis)
         with np.errstate(invalid="ignore", divide="ignore"):
             return r / n
+
+    def reflected(self, values: FloatArray, params: Any, *, axis: tuple[int, ...]) -> FloatArray:
+        """For a lower-is-riskier indicator: the ranks of the negated values, so that the
+        lowest value ranks highest, ties share the lowest rank and the scale stays the same."""
+        return self(-values, params, axis=axis)
 
 
 Transform = Literal["log", "log10", "log1p"]
@@ -328,6 +338,11 @@ class Categorical(MethodBase):
         band = np.searchsorted(np.asarray(params.cuts), np.where(np.isnan(pct), 0, pct), "left")
         out: FloatArray = np.asarray(params.scores)[band]
         return np.where(np.isnan(values), np.nan, out)
+
+    def reflected(self, values: FloatArray, params: Any, *, axis: tuple[int, ...]) -> FloatArray:
+        """For a lower-is-riskier indicator: the ranks of the negated values, so that the
+        lowest value ranks highest, ties share the lowest rank and the scale stays the same."""
+        return self(-values, params, axis=axis)
 
 
 class Identity(MethodBase):

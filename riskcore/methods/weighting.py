@@ -220,7 +220,7 @@ class AHP(MethodBase):
     """Analytic hierarchy process: the principal eigenvector of a pairwise comparison matrix.
 
     The consistency ratio ``CR = (lambda_max - k) / (k - 1) / RI_k`` (Saaty's random indices)
-    is reported by :func:`ahp_consistency`; above 0.1 the judgements are usually revised.
+    is returned by :func:`ahp_weights`; above 0.1 the judgements are usually revised.
     """
 
     name = "ahp"
