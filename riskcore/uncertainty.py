@@ -485,7 +485,9 @@ class SensitivityResult:
             countries[code] = {
                 name: {
                     "first": _num(float(self.per_country.first[i, c])),
+                    "first_ci": [_num(float(b)) for b in self.per_country.first_ci[:, i, c]],
                     "total": _num(float(self.per_country.total[i, c])),
+                    "total_ci": [_num(float(b)) for b in self.per_country.total_ci[:, i, c]],
                 }
                 for i, name in enumerate(self.per_country.names)
             }
@@ -597,6 +599,7 @@ def sensitivity_analysis(
     backend: str = "local",
     client: Any = None,
     bootstrap: int = 500,
+    country_bootstrap: int = 100,
     host: PluginHost | None = None,
     progress: Progress | None = None,
 ) -> SensitivityResult:
@@ -604,7 +607,9 @@ def sensitivity_analysis(
 
     The outputs are the mean absolute shift of the countries' ranks against the nominal ranks
     (one number per run) and each country's score. ``samples`` is the base size ``N``; the
-    analysis takes ``N (k + 2)`` runs for ``k`` factors. Other parameters as for
+    analysis takes ``N (k + 2)`` runs for ``k`` factors. ``bootstrap`` resamples give the
+    confidence intervals of the summary, ``country_bootstrap`` those of every country (fewer
+    by default: each resample handles every country). Other parameters as for
     :func:`uncertainty_analysis`.
 
     Returns
@@ -625,7 +630,7 @@ def sensitivity_analysis(
         shift = np.nanmean(np.abs(rk[:, ok] - nominal_rank[ok]), axis=1)
     k = len(model.factors)
     summary = sobol_estimates(shift, k, names=model.names, bootstrap=bootstrap, seed=s)
-    per_country = sobol_estimates(sc, k, names=model.names, bootstrap=0, seed=s)
+    per_country = sobol_estimates(sc, k, names=model.names, bootstrap=country_bootstrap, seed=s)
     return SensitivityResult(
         index=scores.plan.name,
         year=model.year,
