@@ -61,7 +61,11 @@ def render_table(scores: object, year: int | None) -> str:
     top = [n for j, n in enumerate(nodes) if n_leaves + j in root_kids]
     names = [f"{c} {scores.panel.country_names.get(c, c)}" for c in scores.countries]
     width = max([len("Country"), *map(len, names)])
-    head = ["Rank", "Country".ljust(width), "Score", "Coverage", *[n.name for n in top]]
+    bands = bool(scores.plan.bands)
+    band_width = max([len("Band"), *(len(b) for b, _ in scores.plan.bands)]) if bands else 0
+    head = ["Rank", "Country".ljust(width), "Score"]
+    head += ["Band".ljust(band_width)] if bands else []
+    head += ["Coverage", *[n.name for n in top]]
     lines = [
         f"{scores.plan.name} ({scores.plan.code}), {y}, on a scale of {lo:g} to {hi:g}",
         "",
@@ -74,8 +78,10 @@ def render_table(scores: object, year: int | None) -> str:
             ("-" if math.isnan(rank) else str(int(rank))).rjust(4),
             names[r].ljust(width),
             _fmt(scores.score[r, t]).rjust(5),
-            f"{100 * scores.coverage[r, t]:.0f}%".rjust(8),
         ]
+        if bands:
+            cells.append((scores._band(float(scores.score[r, t])) or "-").ljust(band_width))
+        cells += [f"{100 * scores.coverage[r, t]:.0f}%".rjust(8)]
         for n in top:
             j = scores.plan.nodes.index(n)
             cells.append(_fmt(scores.nodes[j, r, t]).rjust(len(n.name)))

@@ -130,6 +130,7 @@ class Plan:
     path: str | None = None
     leaf_weights: FloatArray = field(default_factory=lambda: np.zeros(0), repr=False)
     screen: float | None = None
+    bands: tuple[tuple[str, float], ...] = ()
 
     @property
     def slot_codes(self) -> list[str]:
@@ -414,4 +415,5 @@ def compile_plan(
         path=path,
         leaf_weights=_effective_leaf_weights(n_leaves, node_tuple),
         screen=spec.index.screen,
+        bands=tuple((b.name, b.from_) for b in spec.bands),
     )

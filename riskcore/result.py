@@ -239,6 +239,7 @@ class Scores:
                     "score": _num(self.score[r, t]),
                     "rank": _int(self.rank[r, t]),
                     "coverage": _num(self.coverage[r, t]),
+                    "band": self._band(float(self.score[r, t])),
                 }
                 for j, code in enumerate(self.node_codes[:-1]):
                     rec[f"node:{code}"] = _num(self.nodes[j, r, t])
@@ -265,6 +266,7 @@ class Scores:
                     "score": _num(self.score[r, t]),
                     "rank": _int(self.rank[r, t]),
                     "coverage": _num(self.coverage[r, t]),
+                    "band": self._band(float(self.score[r, t])),
                     "imputed": [
                         code for i, code in enumerate(self.indicator_codes) if self.imputed[i, r, t]
                     ],
@@ -454,6 +456,20 @@ class Scores:
             leaf.code: [self.panel.source_of(v, c, y) for v in leaf.inputs]
             for leaf in self.plan.leaves
         }
+
+    def band(self, country: str, year: int | None = None) -> str | None:
+        """The risk band of a country's score (None without bands or without a score)."""
+        r, t = self.country_index(country), self.year_index(year)
+        return self._band(float(self.score[r, t]))
+
+    def _band(self, value: float) -> str | None:
+        if math.isnan(value) or not self.plan.bands:
+            return None
+        found = None
+        for name, start in self.plan.bands:
+            if value >= start - 1e-12:
+                found = name
+        return found
 
     def missing_inputs(self, country: str, year: int | None = None) -> dict[str, list[str]]:
         """The indicators a country lacks in a year, with the data variables that are missing.

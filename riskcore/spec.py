@@ -235,6 +235,15 @@ class Defaults(_Model):
     weighting: Method = Field(MethodChoice(method="fixed"), description="default weighting")
 
 
+class Band(_Model):
+    """A ``[[bands]]`` entry: scores from ``from`` (inclusive) up to the next band's ``from``."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    name: str = Field(description="the class, such as 'very high'")
+    from_: float = Field(alias="from", description="lowest score of the band, inclusive")
+
+
 class IndexSpec(_Model):
     """An index file: the tree, its methods and its weights.
 
@@ -245,6 +254,11 @@ class IndexSpec(_Model):
     node: dict[str, NodeSection] = Field(default_factory=dict)
     indicator: dict[str, IndicatorSection] = Field(default_factory=dict)
     defaults: Defaults = Field(default_factory=Defaults)
+    bands: list[Band] = Field(
+        default_factory=list,
+        description="risk bands that classify scores, in ascending order of 'from' "
+        "(as INFORM's very low ... very high)",
+    )
     uncertainty: dict[str, Any] | None = Field(
         None,
         description="the uncertain assumptions for `riskcore uncertainty` and `sensitivity` "
@@ -264,6 +278,16 @@ class IndexSpec(_Model):
         for code in v:
             if not _NAME.match(code):
                 raise ValueError(f"'{code}' is not a valid code (letters, digits, _ or -)")
+        return v
+
+    @field_validator("bands")
+    @classmethod
+    def _bands(cls, v: list[Band]) -> list[Band]:
+        starts = [b.from_ for b in v]
+        if starts != sorted(starts) or len(set(starts)) != len(starts):
+            raise ValueError("bands must be in strictly ascending order of 'from'")
+        if len({b.name for b in v}) != len(v):
+            raise ValueError("band names must be unique")
         return v
 
     @model_validator(mode="after")
