@@ -201,18 +201,10 @@ def _score_and_print(
 
 
 def _cmd_audit(args: argparse.Namespace, stdout: TextIO) -> None:
-    from riskcore.api import score
     from riskcore.audit import audit
 
-    result = score(
-        args.index,
-        args.data,
-        extra_countries=_extra_countries(args.extra_country),
-        skip_columns=args.skip_column,
-    )
-    if args.year is not None and args.year not in result.years:
-        span = ", ".join(map(str, result.years))
-        raise InputError(f"{args.data}: year {args.year} is not in the data (years: {span})")
+    result = _scored(args)
+    _year_in(result, args.year, args.data)
     report = audit(
         result,
         args.year,
@@ -249,19 +241,11 @@ class _ProgressBar:
 
 
 def _cmd_analysis(args: argparse.Namespace, stdout: TextIO) -> None:
-    from riskcore.api import score
     from riskcore.assumptions import load_assumptions
     from riskcore.uncertainty import sensitivity_analysis, uncertainty_analysis
 
-    result = score(
-        args.index,
-        args.data,
-        extra_countries=_extra_countries(args.extra_country),
-        skip_columns=args.skip_column,
-    )
-    if args.year is not None and args.year not in result.years:
-        span = ", ".join(map(str, result.years))
-        raise InputError(f"{args.data}: year {args.year} is not in the data (years: {span})")
+    result = _scored(args)
+    _year_in(result, args.year, args.data)
     assumptions = load_assumptions(args.assumptions or args.index)
     client: Any = None
     backend = "local"
@@ -301,6 +285,46 @@ def _dask_client(scheduler: str | None, workers: int) -> Any:
     if scheduler:
         return dd.Client(scheduler)
     return dd.Client(dd.LocalCluster(n_workers=workers, threads_per_worker=1, processes=True))
+
+
+def _scored(args: argparse.Namespace) -> Any:
+    from riskcore.api import score
+
+    return score(
+        args.index,
+        args.data,
+        extra_countries=_extra_countries(args.extra_country),
+        skip_columns=args.skip_column,
+    )
+
+
+def _year_in(result: Any, year: int | None, data: str) -> None:
+    if year is not None and year not in result.years:
+        span = ", ".join(map(str, result.years))
+        raise InputError(f"{data}: year {year} is not in the data (years: {span})")
+
+
+def _cmd_trend(args: argparse.Namespace, stdout: TextIO) -> None:
+    from riskcore.analysis import trend
+
+    result = _scored(args)
+    start = args.start if args.start is not None else result.years[0]
+    end = args.end if args.end is not None else result.years[-1]
+    for y in (start, end):
+        _year_in(result, y, args.data)
+    out = trend(result, start, end)
+    text = json.dumps(out.to_dict(), indent=2) if args.format == "json" else str(out)
+    _write(text, args.output, stdout)
+
+
+def _cmd_scenario(args: argparse.Namespace, stdout: TextIO) -> None:
+    from riskcore.analysis import load_scenario, run_scenario
+
+    result = _scored(args)
+    _year_in(result, args.year, args.data)
+    out = run_scenario(result, load_scenario(args.scenario), year=args.year, path=args.scenario)
+    text = json.dumps(out.to_dict(), indent=2) if args.format == "json" else str(out)
+    _write(text, args.output, stdout)
 
 
 def _cmd_demo(args: argparse.Namespace, stdout: TextIO) -> None:
@@ -451,6 +475,19 @@ def build_parser() -> argparse.ArgumentParser:
         an.add_argument("--progress", action="store_true", help="progress bar even when piped")
         an.add_argument("--format", choices=("table", "json"), default="table")
         an.set_defaults(func=_cmd_analysis)
+
+    tr = sub.add_parser("trend", help="score and rank changes between two years, decomposed")
+    _data_arguments(tr)
+    tr.add_argument("--from", dest="start", type=int, help="first year (default: the earliest)")
+    tr.add_argument("--to", dest="end", type=int, help="second year (default: the latest)")
+    tr.add_argument("--format", choices=("table", "json"), default="table")
+    tr.set_defaults(func=_cmd_trend)
+
+    scn = sub.add_parser("scenario", help="apply shocks from a scenario file, compare")
+    _data_arguments(scn)
+    scn.add_argument("--scenario", required=True, help="TOML file with a [scenario] table")
+    scn.add_argument("--format", choices=("table", "json"), default="table")
+    scn.set_defaults(func=_cmd_scenario)
 
     pl = sub.add_parser("plugins", help="list plugins, what they provide and their status")
     pl.add_argument("--format", choices=("table", "json"), default="table")

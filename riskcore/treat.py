@@ -14,6 +14,7 @@ Normalisation, weighting and aggregation follow in :func:`riskcore.engine.evalua
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -131,13 +132,18 @@ def _denominate(plan: Plan, panel: Panel, raw: FloatArray) -> FloatArray:
     return out
 
 
-def prepare(plan: Plan, panel: Panel) -> Prepared:
+def prepare(
+    plan: Plan, panel: Panel, *, adjust: Callable[[FloatArray], FloatArray] | None = None
+) -> Prepared:
     """Compute, denominate, screen, impute and treat every leaf.
 
     Parameters
     ----------
     plan : Plan
     panel : Panel
+    adjust : callable, optional
+        ``adjust(raw) -> raw`` applied to the computed (and denominated) leaf values before
+        screening: how scenarios shock indicators.
 
     Returns
     -------
@@ -152,6 +158,8 @@ def prepare(plan: Plan, panel: Panel) -> Prepared:
         in the data, say), naming the key.
     """
     raw = _denominate(plan, panel, compute_indicators(plan, panel))
+    if adjust is not None:
+        raw = np.asarray(adjust(raw), dtype=np.float64)
     observed = ~np.isnan(raw)
     n_leaves = len(plan.leaves)
     excluded = np.zeros(raw.shape[1:], dtype=bool)

@@ -1,0 +1,389 @@
+"""Comparing scores: trends between two years, and scenarios against a baseline.
+
+:func:`trend` compares two years of one :class:`~riskcore.result.Scores`: each country's score and
+rank change, and the change decomposed into the contributions of each indicator and node (the
+difference of :meth:`~riskcore.result.Scores.explain` in the two years, which adds up exactly to
+the score change).
+
+:func:`run_scenario` applies shocks, declared in a TOML file, to the data or to the indicators
+and re-scores: "diaspora_size times 2 in KAZ", "crackdown_propensity plus 20 % everywhere",
+"drop indicator X"::
+
+    [scenario]
+    name = "Kazakhstan doubles, repression rises"
+
+    [[scenario.shock]]
+    indicator = "diaspora_size"   # or variable = "relocants": a data variable
+    countries = ["KAZ"]           # default: every country
+    years = [2023]                # default: every year
+    multiply = 2                  # or add = 5, percent = 20, set = 10
+
+    [[scenario.shock]]
+    drop = "crackdown_propensity" # leave an indicator or node out (its weight becomes 0)
+
+Shocks on indicators act on their values as computed, before imputation, treatment and
+normalisation; shocks on variables act on the data before the indicators are computed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import sys
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from riskcore.engine import evaluate
+from riskcore.errors import SpecError
+from riskcore.result import Scores
+from riskcore.spec import _key
+from riskcore.treat import prepare
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+__all__ = [
+    "Scenario",
+    "ScenarioResult",
+    "Shock",
+    "Trend",
+    "load_scenario",
+    "parse_scenario",
+    "run_scenario",
+    "trend",
+]
+
+FloatArray = NDArray[np.float64]
+
+
+def _num(x: float) -> float | None:
+    return None if math.isnan(x) else float(x)
+
+
+# -- trends ----------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass
+class Trend:
+    """Score and rank changes between two years, decomposed by indicator and node."""
+
+    index: str
+    start: int
+    end: int
+    rows: list[dict[str, Any]]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON of ``riskcore trend --format json``."""
+        return {"index": self.index, "from": self.start, "to": self.end, "results": self.rows}
+
+    def __str__(self) -> str:
+        lines = [
+            f"{self.index}: change from {self.start} to {self.end}",
+            "",
+            f"{'Country':<24} {self.start:>6} {self.end:>6} {'change':>7} {'rank':>9}  "
+            "largest contributions to the change",
+        ]
+        for r in self.rows:
+            ranks = (
+                f"{r['rank_from']}->{r['rank_to']}"
+                if r["rank_from"] is not None and r["rank_to"] is not None
+                else "-"
+            )
+            top = sorted(r["indicators"].items(), key=lambda kv: -abs(kv[1]))[:3]
+            why = (
+                ", ".join(f"{k} {v:+.1f}" for k, v in top)
+                if r["change"] is not None
+                else (r.get("note", ""))
+            )
+            lines.append(
+                f"{r['country'] + ' ' + r['name']:<24.24} {_f(r['score_from']):>6} "
+                f"{_f(r['score_to']):>6} {_f(r['change'], sign=True):>7} {ranks:>9}  {why}"
+            )
+        return "\n".join(lines)
+
+
+def _f(v: float | None, sign: bool = False) -> str:
+    if v is None:
+        return "-"
+    return f"{v:+.1f}" if sign else f"{v:.1f}"
+
+
+def trend(scores: Scores, start: int, end: int) -> Trend:
+    """Compare two years: score and rank changes, and the change by indicator and node.
+
+    The contributions of :meth:`Scores.explain` add up to ``score - low`` in each year, so their
+    differences add up exactly to the score change; a country without a score in either year
+    gets no decomposition.
+
+    Parameters
+    ----------
+    scores : Scores
+    start, end : int
+        The two years.
+
+    Returns
+    -------
+    Trend
+    """
+    t0, t1 = scores.year_index(start), scores.year_index(end)
+    rows = []
+    for r, country in enumerate(scores.countries):
+        s0, s1 = float(scores.score[r, t0]), float(scores.score[r, t1])
+        row: dict[str, Any] = {
+            "country": country,
+            "name": scores.panel.country_names.get(country, country),
+            "score_from": _num(s0),
+            "score_to": _num(s1),
+            "change": _num(s1 - s0),
+            "rank_from": None if math.isnan(scores.rank[r, t0]) else int(scores.rank[r, t0]),
+            "rank_to": None if math.isnan(scores.rank[r, t1]) else int(scores.rank[r, t1]),
+            "indicators": {},
+            "nodes": {},
+        }
+        if not (math.isnan(s0) or math.isnan(s1)):
+            a, b = scores.explain(country, start), scores.explain(country, end)
+            before = {c.code: c.contribution for c in a.contributions}
+            row["indicators"] = {c.code: c.contribution - before[c.code] for c in b.contributions}
+            row["nodes"] = {code: b.nodes[code] - a.nodes[code] for code in b.nodes}
+            row["exact"] = a.exact and b.exact
+        else:
+            row["note"] = "no score in " + (str(start) if math.isnan(s0) else str(end))
+        rows.append(row)
+    rows.sort(key=lambda x: (x["change"] is None, -(x["change"] or 0.0), x["country"]))
+    return Trend(scores.plan.name, scores.years[t0], scores.years[t1], rows)
+
+
+# -- scenarios -------------------------------------------------------------------------------
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Shock(_Model):
+    """One shock: what it targets, where, and how it changes it."""
+
+    indicator: str | None = Field(None, description="an indicator of the index")
+    variable: str | None = Field(None, description="or a data variable")
+    drop: str | None = Field(None, description="or an indicator or node to leave out")
+    countries: list[str] | None = Field(None, description="default: every country")
+    years: list[int] | None = Field(None, description="default: every year")
+    multiply: float | None = None
+    add: float | None = None
+    percent: float | None = Field(None, description="change by this many percent")
+    set: float | None = Field(None, description="replace the value")
+
+    @model_validator(mode="after")
+    def _one_target_one_change(self) -> Shock:
+        targets = [x for x in (self.indicator, self.variable, self.drop) if x is not None]
+        if len(targets) != 1:
+            raise ValueError("a shock names exactly one of indicator, variable or drop")
+        changes = [x for x in (self.multiply, self.add, self.percent, self.set) if x is not None]
+        if self.drop is not None and changes:
+            raise ValueError("a drop takes no multiply/add/percent/set")
+        if self.drop is None and len(changes) != 1:
+            raise ValueError("a shock needs exactly one of multiply, add, percent or set")
+        return self
+
+    def apply(self, values: FloatArray) -> FloatArray:
+        """The shocked values (the whole array; masking is the caller's)."""
+        if self.multiply is not None:
+            return values * self.multiply
+        if self.add is not None:
+            return values + self.add
+        if self.percent is not None:
+            return values * (1 + self.percent / 100.0)
+        assert self.set is not None
+        return np.full_like(values, self.set)
+
+
+class Scenario(_Model):
+    """A named set of shocks."""
+
+    name: str = "scenario"
+    description: str | None = None
+    shock: list[Shock] = Field(min_length=1)
+
+
+def parse_scenario(text: str | dict[str, Any], *, path: str | None = None) -> Scenario:
+    """Validate a scenario given as TOML text or a mapping (the ``[scenario]`` table)."""
+    if isinstance(text, str):
+        try:
+            doc: dict[str, Any] = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            raise SpecError(f"invalid TOML: {exc}", path=path) from None
+    else:
+        doc = dict(text)
+    if "scenario" not in doc:
+        raise SpecError("no [scenario] table", path=path, key="scenario")
+    try:
+        return Scenario.model_validate(doc["scenario"])
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        key = ".".join(["scenario", *filter(None, [_key(tuple(err["loc"]))])])
+        message = {"extra_forbidden": "unknown key", "missing": "required key is missing"}.get(
+            err["type"], err["msg"].removeprefix("Value error, ")
+        )
+        raise SpecError(message, path=path, key=key) from None
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read a scenario file."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise SpecError(f"cannot read the file ({exc.strerror})", path=str(path)) from None
+    return parse_scenario(text, path=str(path))
+
+
+@dataclasses.dataclass
+class ScenarioResult:
+    """Baseline and scenario scores, ranks and their differences."""
+
+    scenario: Scenario
+    baseline: Scores
+    shocked: Scores
+    year: int
+
+    def to_records(self) -> list[dict[str, Any]]:
+        """One dict per country, by scenario rank."""
+        t = self.baseline.year_index(self.year)
+        rows = []
+        for r, c in enumerate(self.baseline.countries):
+            b, s = float(self.baseline.score[r, t]), float(self.shocked.score[r, t])
+            rb, rs = float(self.baseline.rank[r, t]), float(self.shocked.rank[r, t])
+            rows.append(
+                {
+                    "country": c,
+                    "name": self.baseline.panel.country_names.get(c, c),
+                    "baseline": _num(b),
+                    "scenario": _num(s),
+                    "delta": _num(s - b),
+                    "rank_baseline": None if math.isnan(rb) else int(rb),
+                    "rank_scenario": None if math.isnan(rs) else int(rs),
+                    "band_baseline": self.baseline._band(b),
+                    "band_scenario": self.shocked._band(s),
+                }
+            )
+        rows.sort(key=lambda x: (x["rank_scenario"] is None, x["rank_scenario"] or 0, x["country"]))
+        return rows
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON of ``riskcore scenario --format json``."""
+        return {
+            "scenario": self.scenario.name,
+            "index": self.baseline.plan.name,
+            "year": self.year,
+            "results": self.to_records(),
+        }
+
+    def __str__(self) -> str:
+        lines = [
+            f"Scenario '{self.scenario.name}' on {self.baseline.plan.name}, {self.year}",
+            "",
+            f"{'Country':<24} {'baseline':>8} {'scenario':>8} {'delta':>7} {'rank':>9}",
+        ]
+        for r in self.to_records():
+            ranks = f"{r['rank_baseline'] or '-'}->{r['rank_scenario'] or '-'}"
+            lines.append(
+                f"{r['country'] + ' ' + r['name']:<24.24} {_f(r['baseline']):>8} "
+                f"{_f(r['scenario']):>8} {_f(r['delta'], sign=True):>7} {ranks:>9}"
+            )
+        return "\n".join(lines)
+
+
+def _mask(shock: Shock, scores: Scores, where: str | None, key: str) -> NDArray[np.bool_]:
+    countries, years = scores.countries, scores.years
+    for c in shock.countries or []:
+        if c.upper() not in countries:
+            raise SpecError(f"country '{c}' is not in the data", path=where, key=key)
+    for y in shock.years or []:
+        if y not in years:
+            raise SpecError(f"year {y} is not in the data", path=where, key=key)
+    rows = np.array([shock.countries is None or c in {x.upper() for x in shock.countries}
+                     for c in countries])  # fmt: skip
+    cols = np.array([shock.years is None or y in shock.years for y in years])
+    out: NDArray[np.bool_] = rows[:, None] & cols[None, :]
+    return out
+
+
+def run_scenario(
+    baseline: Scores, scenario: Scenario, *, year: int | None = None, path: str | None = None
+) -> ScenarioResult:
+    """Apply a scenario's shocks and re-score.
+
+    Parameters
+    ----------
+    baseline : Scores
+        The index scored on the data as they are.
+    scenario : Scenario
+    year : int, optional
+        The year reported (default: the latest in the data).
+    path : str, optional
+        The scenario file, for messages.
+
+    Returns
+    -------
+    ScenarioResult
+    """
+    plan, panel = baseline.plan, baseline.panel
+    values = np.array(panel.values)
+    leaf_shocks: list[tuple[int, Shock, NDArray[np.bool_]]] = []
+    weights = {n.code: np.array(n.weights, dtype=float) for n in plan.nodes}
+    codes = plan.slot_codes
+    for i, shock in enumerate(scenario.shock):
+        key = f"scenario.shock.{i}"
+        if shock.drop is not None:
+            if shock.drop not in codes[:-1]:
+                raise SpecError(
+                    f"'{shock.drop}' is not an indicator or node of the index",
+                    path=path,
+                    key=f"{key}.drop",
+                )
+            slot = codes.index(shock.drop)
+            j = next(j for j, n in enumerate(plan.nodes) if slot in n.children)
+            weights[plan.nodes[j].code][plan.nodes[j].children.index(slot)] = 0.0
+            if not weights[plan.nodes[j].code].any():
+                raise SpecError(
+                    f"dropping '{shock.drop}' leaves '{plan.nodes[j].code}' without children",
+                    path=path,
+                    key=f"{key}.drop",
+                )
+            continue
+        mask = _mask(shock, baseline, path, key)
+        if shock.variable is not None:
+            if shock.variable not in panel:
+                raise SpecError(
+                    f"variable '{shock.variable}' is not in the data",
+                    path=path,
+                    key=f"{key}.variable",
+                )
+            v = panel.variables.index(shock.variable)
+            values[v] = np.where(mask, shock.apply(values[v]), values[v])
+        else:
+            if shock.indicator not in baseline.indicator_codes:
+                raise SpecError(
+                    f"'{shock.indicator}' is not an indicator of the index",
+                    path=path,
+                    key=f"{key}.indicator",
+                )
+            leaf_shocks.append((baseline.indicator_codes.index(shock.indicator), shock, mask))
+    shocked_panel = dataclasses.replace(panel, values=values)
+
+    def adjust(raw: FloatArray) -> FloatArray:
+        out: FloatArray = raw.copy()
+        for i, shock, mask in leaf_shocks:
+            out[i] = np.where(mask, shock.apply(out[i]), out[i])
+        return out
+
+    prepared = prepare(plan, shocked_panel, adjust=adjust)
+    ev = evaluate(plan, prepared.values, weights=weights)
+    shocked = Scores(plan, shocked_panel, prepared, ev)
+    t = baseline.year_index(year)
+    return ScenarioResult(scenario, baseline, shocked, baseline.years[t])
