@@ -67,7 +67,8 @@ def render_table(scores: object, year: int | None) -> str:
     head += ["Band".ljust(band_width)] if bands else []
     head += ["Coverage", *[n.name for n in top]]
     lines = [
-        f"{scores.plan.name} ({scores.plan.code}), {y}, on a scale of {lo:g} to {hi:g}",
+        f"{scores.plan.name} ({scores.plan.code}), {y}: scores from {lo:g} to {hi:g}, "
+        "rank 1 is the highest score",
         "",
         "  ".join(head),
     ]
@@ -117,8 +118,11 @@ def render_table(scores: object, year: int | None) -> str:
         lines.append("Not scored (missing data stays missing):")
         for c in unscored:
             gaps = scores.missing_inputs(c, y)
+            label = {leaf.code: leaf.name for leaf in scores.plan.leaves}
             why = "; ".join(
-                f"{code} needs {', '.join(vs)}" if vs else f"{code} has no value"
+                f"no {label[code]} ({code}): no data on {', '.join(vs)}"
+                if vs
+                else f"no {label[code]} ({code}) could be computed"
                 for code, vs in gaps.items()
             )
             lines.append(f"  {c}: {why or 'too little of the index is covered'}")
@@ -162,7 +166,9 @@ def render_sources(scores: object) -> str:
     )
     if cites:
         text += f" ({'; '.join(cites)})"
-    return text + ". Every value's source: --format json, or Scores.provenance()."
+    return text + (
+        ". Every value's source: --format json (indicators -> inputs), or Scores.provenance()."
+    )
 
 
 def _write(text: str, output: str | None, stdout: TextIO) -> None:

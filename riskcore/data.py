@@ -58,6 +58,16 @@ class Provenance:
     file: str | None
     line: int | None
 
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready: variable, unit, source, note and where in the file the value is."""
+        return {
+            "variable": self.variable,
+            "unit": self.unit,
+            "source": self.source,
+            "note": self.note,
+            "line": self.line,
+        }
+
 
 @dataclass(frozen=True, eq=False)
 class Panel:

@@ -275,11 +275,15 @@ class Scores:
                         for j, code in enumerate(self.node_codes[:-1])
                     },
                     "indicators": {
-                        code: {
+                        leaf.code: {
                             "raw": _num(self.raw[i, r, t]),
                             "normalized": _num(self.normalized[i, r, t]),
+                            "inputs": [
+                                self.panel.source_of(v, self.countries[r], self.years[t]).to_dict()
+                                for v in leaf.inputs
+                            ],
                         }
-                        for i, code in enumerate(self.indicator_codes)
+                        for i, leaf in enumerate(self.plan.leaves)
                     },
                 }
             )

@@ -340,7 +340,20 @@ def _check_graph(spec: IndexSpec, path: str | None) -> None:
         for child in spec.node_children(parent):
             if child == spec.index.code:
                 raise SpecError("the index itself is used as a child (a cycle)", path=path, key=key)
+            if child == parent:
+                raise SpecError(
+                    f"the tree has a cycle: node '{child}' lists itself as a child",
+                    path=path,
+                    key=key,
+                )
             if child in spec.node:
+                chain, cur = [parent], parent
+                while cur in parent_of:
+                    cur = parent_of[cur]
+                    chain.append(cur)
+                    if cur == child:
+                        loop = " -> ".join([*reversed(chain), child])
+                        raise SpecError(f"the tree has a cycle: {loop}", path=path, key=key)
                 if child in parent_of:
                     first = parent_of[child]
                     raise SpecError(
@@ -357,9 +370,9 @@ def _check_graph(spec: IndexSpec, path: str | None) -> None:
         while cur in parent_of:
             cur = parent_of[cur]
             if cur in seen:
-                chain = " -> ".join([*seen[seen.index(cur) :], cur])
+                cycle = " -> ".join([*seen[seen.index(cur) :], cur])
                 raise SpecError(
-                    f"the tree has a cycle: {chain}", path=path, key=f"node.{cur}.children"
+                    f"the tree has a cycle: {cycle}", path=path, key=f"node.{cur}.children"
                 )
             seen.append(cur)
         if cur != spec.index.code:
@@ -396,6 +409,14 @@ def _message(exc: ValidationError) -> tuple[str, str]:
             msg = "unknown key"
         elif err["type"] == "missing":
             msg = "required key is missing"
+        elif (key.endswith(".children") or ".children." in key) and err["type"] != "value_error":
+            key = key[: key.index(".children") + len(".children")]
+            msg = (
+                'children must be a list of codes, such as ["a", "b"], or a table of '
+                "code = weight with numeric weights, such as { a = 1, b = 2 }"
+            )
+        elif key.endswith(".scale") and err["type"] != "value_error":
+            msg = "scale must be [low, high], two numbers with low < high, such as [0, 100]"
         else:
             msg = err["msg"].removeprefix("Value error, ")
         if (key, msg) in seen:

@@ -445,19 +445,20 @@ class UncertaintyResult:
         }
 
     def __str__(self) -> str:
+        comparable = not self.notes  # the scores of all runs are on one scale
+        score_head = f" {'5%':>6} {'95%':>6}" if comparable else ""
         lines = [
             f"Uncertainty of {self.index}, {self.year}: {self.runs} runs over "
             f"{len(self.factors)} factors ({', '.join(self.factors)})",
             "",
-            f"{'Country':<28} {'Score':>6} {'5%':>6} {'95%':>6}  {'Rank':>4} {'median':>6} "
-            f"{'5%-95%':>7}",
+            f"{'Country':<28} {'Score':>6}{score_head}  {'Rank':>4} {'median':>6} {'5%-95%':>7}",
         ]
         for r in self.to_records():
             band = f"{r['rank_p05']:.0f}-{r['rank_p95']:.0f}" if r["rank_p05"] is not None else "-"
+            spread = f" {_f(r['score_p05']):>6} {_f(r['score_p95']):>6}" if comparable else ""
             lines.append(
-                f"{r['country'] + ' ' + r['name']:<28.28} {_f(r['score']):>6} "
-                f"{_f(r['score_p05']):>6} {_f(r['score_p95']):>6}  {_f(r['rank'], 0):>4} "
-                f"{_f(r['rank_median'], 0):>6} {band:>7}"
+                f"{r['country'] + ' ' + r['name']:<28.28} {_f(r['score']):>6}{spread}  "
+                f"{_f(r['rank'], 0):>4} {_f(r['rank_median'], 0):>6} {band:>7}"
             )
         lines += [f"\nNote: {n}" for n in self.notes]
         return "\n".join(lines)
@@ -581,7 +582,8 @@ def uncertainty_analysis(
         rank=_stats(rk),
         notes=[
             "the normalisation varies across runs, so scores of different runs are on "
-            "different scales: compare the rank intervals, not the score intervals"
+            "different scales: the table shows rank intervals only (score percentiles are in "
+            "--format json)"
         ]
         if any(f.kind == "normalize" for f in model.factors)
         else [],

@@ -41,7 +41,13 @@ def test_demo_json_follows_the_contract(capsys: pytest.CaptureFixture[str]) -> N
     row = doc["results"][0]
     assert set(row) >= {"country", "name", "score", "rank", "coverage", "nodes", "indicators"}
     assert row["rank"] == 1
-    assert set(row["indicators"]["diaspora_size"]) == {"raw", "normalized"}
+    assert set(row["indicators"]["diaspora_size"]) == {"raw", "normalized", "inputs"}
+    sources = [i["source"] for i in row["indicators"]["diaspora_size"]["inputs"]]
+    assert [i["variable"] for i in row["indicators"]["diaspora_size"]["inputs"]] == [
+        "relocants",
+        "population",
+    ]
+    assert all(sources)
     unranked = [r for r in doc["results"] if r["rank"] is None]
     assert all(r["score"] is None for r in unranked)
     assert doc["results"][-len(unranked) :] == unranked if unranked else True
