@@ -129,6 +129,30 @@ def render_table(scores: object, year: int | None) -> str:
     return "\n".join(lines)
 
 
+def render_years(scores: Any) -> str:
+    """Scores of every country in every year: how the index moved."""
+    years = scores.years
+    lines = ["Scores by year", "", "Country".ljust(20) + "".join(f"{y:>8}" for y in years)]
+    for r in scores._ranked(len(years) - 1):
+        cells = "".join(f"{_fmt(scores.score[r, t]):>8}" for t in range(len(years)))
+        name = f"{scores.countries[r]} {scores.panel.country_names.get(scores.countries[r], '')}"
+        lines.append(f"{name:<20.20}{cells}")
+    return "\n".join(lines)
+
+
+def render_indicators(scores: Any, year: int | None) -> str:
+    """Every indicator's value for every country in one year, with units."""
+    t = scores.year_index(year)
+    leaves = scores.plan.leaves
+    lines = [f"Indicators, {scores.years[t]} (raw values; - not published)", ""]
+    width = max(len(leaf.code) for leaf in leaves)
+    lines.append(" " * (width + 2) + "".join(f"{c:>8}" for c in scores.countries))
+    for i, leaf in enumerate(leaves):
+        cells = "".join(f"{_fmt(scores.raw[i, r, t], 2):>8}" for r in range(len(scores.countries)))
+        lines.append(f"{leaf.code:<{width}}  {cells}   {leaf.unit or ''}")
+    return "\n".join(lines)
+
+
 def _span(years: Sequence[int]) -> str:
     return f"{years[0]}" if years[0] == years[-1] else f"{years[0]}-{years[-1]}"
 
@@ -190,6 +214,7 @@ def _score_and_print(
     extra: dict[str, str],
     stdout: TextIO,
     skip: Sequence[str] = (),
+    details: bool = False,
 ) -> None:
     from riskcore.api import score
 
@@ -202,7 +227,10 @@ def _score_and_print(
     elif fmt == "csv":
         text = result.to_csv(year)
     else:
-        text = render_table(result, year) + "\n\n" + render_sources(result)
+        parts = [render_table(result, year)]
+        if details:
+            parts += [render_indicators(result, year), render_years(result)]
+        text = "\n\n".join([*parts, render_sources(result)])
     _write(text, output, stdout)
 
 
@@ -338,7 +366,14 @@ def _cmd_demo(args: argparse.Namespace, stdout: TextIO) -> None:
 
     folder = example_path("post_soviet")
     _score_and_print(
-        folder / "index.toml", folder / "inputs.csv", args.year, args.format, None, {}, stdout
+        folder / "index.toml",
+        folder / "inputs.csv",
+        args.year,
+        args.format,
+        None,
+        {},
+        stdout,
+        details=True,
     )
 
 
@@ -352,6 +387,7 @@ def _cmd_score(args: argparse.Namespace, stdout: TextIO) -> None:
         _extra_countries(args.extra_country),
         stdout,
         args.skip_column,
+        details=args.details,
     )
 
 
@@ -448,6 +484,9 @@ def build_parser() -> argparse.ArgumentParser:
     sc = sub.add_parser("score", help="score an index file on a data file")
     _data_arguments(sc)
     sc.add_argument("--format", choices=("table", "json", "csv"), default="table")
+    sc.add_argument(
+        "--details", action="store_true", help="also every indicator's values and every year"
+    )
     sc.set_defaults(func=_cmd_score)
 
     au = sub.add_parser("audit", help="statistical audit: correlations, alpha, PCA, weights")

@@ -91,7 +91,10 @@ def test_explain_adds_up_for_other_aggregations(post_soviet: object) -> None:
     prov = s.provenance("ARM", 2023)
     assert prov["diaspora_size"][0].variable == "relocants"
     assert prov["diaspora_size"][0].source
-    assert s.missing_inputs("AZE", 2023) == {"diaspora_size": ["relocants"]}
+    assert s.missing_inputs("AZE", 2023) == {
+        "diaspora_size": ["relocants"],
+        "diaspora_activism": ["emigre_organisations"],
+    }
 
 
 def test_domain_errors_name_the_key() -> None:

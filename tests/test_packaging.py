@@ -41,7 +41,13 @@ def test_wheel_ships_types_example_data_and_entry_points(wheel: zipfile.ZipFile)
     (ep,) = [n for n in names if n.endswith(".dist-info/entry_points.txt")]
     text = wheel.read(ep).decode()
     assert "[riskcore]" in text
-    for name in ("diaspora_size", "institutional_sophistication", "crackdown_propensity"):
+    for name in (
+        "diaspora_size",
+        "diaspora_activism",
+        "institutional_sophistication",
+        "crackdown_propensity",
+        "moscow_leverage",
+    ):
         assert f"{name} = riskcore_plugins.{name}" in text
     assert "riskcore = riskcore.cli:main" in text
 
@@ -54,11 +60,15 @@ def test_public_names_are_exported_and_documented() -> None:
 
 
 def test_standard_plugins_document_their_definition() -> None:
-    import riskcore_plugins.crackdown_propensity as c
-    import riskcore_plugins.diaspora_size as d
-    import riskcore_plugins.institutional_sophistication as i
+    import importlib
+    import pkgutil
 
-    for module in (c, d, i):
+    import riskcore_plugins
+
+    names = [m.name for m in pkgutil.iter_modules(riskcore_plugins.__path__)]
+    assert len(names) >= 5
+    for name in names:
+        module = importlib.import_module(f"riskcore_plugins.{name}")
         doc = module.__doc__ or ""
         for section in ("Definition", "Formula", "Direction", "Requires", "Unit", "Sources"):
             assert section in doc, f"{module.__name__} docstring lacks {section}"

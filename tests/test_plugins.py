@@ -78,7 +78,9 @@ def test_autoload_off_and_disabled_from_the_environment(monkeypatch: pytest.Monk
     monkeypatch.delenv("RISKCORE_DISABLE_PLUGIN_AUTOLOAD")
     monkeypatch.setenv("RISKCORE_DISABLED_PLUGINS", "diaspora_size, crackdown_propensity")
     host = riskcore.PluginHost()
-    assert set(host.indicators()) == {"institutional_sophistication"}
+    assert set(host.indicators()) == {
+        "institutional_sophistication", "diaspora_activism", "moscow_leverage",
+    }  # fmt: skip
     status = {i.name: i.status for i in host.list_plugins()}
     assert status["diaspora_size"] == "disabled"
     spec = riskcore.parse_index('[index]\nname = "T"\nchildren = ["diaspora_size"]\n')

@@ -74,8 +74,10 @@ def test_load_index_reads_the_bundled_example(post_soviet: Path) -> None:
     assert spec.index.code == "instability"
     assert set(spec.leaves()) == {
         "diaspora_size",
+        "diaspora_activism",
         "institutional_sophistication",
         "crackdown_propensity",
+        "moscow_leverage",
     }
 
 
