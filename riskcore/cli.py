@@ -361,6 +361,33 @@ def _cmd_scenario(args: argparse.Namespace, stdout: TextIO) -> None:
     _write(text, args.output, stdout)
 
 
+def _cmd_report(args: argparse.Namespace, stdout: TextIO) -> None:
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        raise InputError("the report needs matplotlib: pip install 'riskcore[plot]'") from None
+    from riskcore.report import build_report
+
+    result = _scored(args)
+    _year_in(result, args.year, args.data)
+    uncertainty = sensitivity = None
+    if args.assumptions:
+        from riskcore.assumptions import load_assumptions
+        from riskcore.uncertainty import sensitivity_analysis, uncertainty_analysis
+
+        assumptions = load_assumptions(args.assumptions)
+        uncertainty = uncertainty_analysis(
+            result, assumptions, samples=args.samples, year=args.year
+        )
+        sensitivity = sensitivity_analysis(
+            result, assumptions, samples=args.samples, year=args.year
+        )
+    text = build_report(result, args.year, uncertainty=uncertainty, sensitivity=sensitivity)
+    if args.output is None:
+        raise InputError("riskcore report needs --output FILE (an .html file)")
+    _write(text, args.output, stdout)
+
+
 def _cmd_demo(args: argparse.Namespace, stdout: TextIO) -> None:
     from riskcore.examples import example_path
 
@@ -533,6 +560,15 @@ def build_parser() -> argparse.ArgumentParser:
     scn.add_argument("--scenario", required=True, help="TOML file with a [scenario] table")
     scn.add_argument("--format", choices=("table", "json"), default="table")
     scn.set_defaults(func=_cmd_scenario)
+
+    rp = sub.add_parser("report", help="one self-contained HTML report (needs matplotlib)")
+    _data_arguments(rp)
+    rp.add_argument(
+        "--assumptions",
+        help="add uncertainty and sensitivity analyses, with the [uncertainty] table of FILE",
+    )
+    rp.add_argument("--samples", type=int, help="runs for the uncertainty analysis")
+    rp.set_defaults(func=_cmd_report)
 
     pl = sub.add_parser("plugins", help="list plugins, what they provide and their status")
     pl.add_argument("--format", choices=("table", "json"), default="table")

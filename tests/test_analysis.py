@@ -1,0 +1,117 @@
+"""Trends, scenarios and bands, checked by hand on small indices."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import riskcore
+from riskcore.analysis import load_scenario, parse_scenario, run_scenario, trend
+from riskcore.cli import main
+from tests.helpers import flat_index, panel, score
+
+GOAL = '{ method = "goalpost", lower = 0, upper = 10 }'
+
+
+def test_trend_contributions_add_up_to_the_change_by_hand() -> None:
+    # two indicators, weights 1 and 3, goalposts 0..10, two years
+    x = np.array([[[2.0, 4.0], [5.0, 5.0]], [[6.0, 2.0], [1.0, 9.0]]])
+    s = score(flat_index(2, normalize=GOAL, weights=[1, 3]), panel(x))
+    tr = trend(s, 2000, 2001)
+    arm = next(r for r in tr.rows if r["country"] == "ARM")
+    # by hand: score = 100 * (0.25 * v0 + 0.75 * v1) / 10
+    assert arm["score_from"] == pytest.approx(10 * (0.25 * 2 + 0.75 * 6))
+    assert arm["score_to"] == pytest.approx(10 * (0.25 * 4 + 0.75 * 2))
+    assert arm["indicators"]["v0"] == pytest.approx(10 * 0.25 * (4 - 2))
+    assert arm["indicators"]["v1"] == pytest.approx(10 * 0.75 * (2 - 6))
+    assert sum(arm["indicators"].values()) == pytest.approx(arm["change"])
+    assert arm["exact"]
+    assert (arm["rank_from"], arm["rank_to"]) == (1, 2)
+
+
+def test_trend_contributions_add_up_under_any_aggregation(post_soviet: Path) -> None:
+    s = riskcore.score(post_soviet / "index.toml", post_soviet / "inputs.csv")
+    tr = trend(s, 2022, 2023)
+    for row in tr.rows:
+        if row["change"] is not None:
+            assert sum(row["indicators"].values()) == pytest.approx(row["change"])
+        else:
+            assert row["indicators"] == {} and "no score" in row["note"]
+
+
+def test_scenario_by_hand() -> None:
+    x = np.array([[[2.0], [5.0]], [[6.0], [1.0]]])
+    s = score(flat_index(2, normalize=GOAL, weights=[1, 3]), panel(x))
+    scn = parse_scenario(
+        "[scenario]\nname = 't'\n"
+        "[[scenario.shock]]\nindicator = 'v0'\ncountries = ['ARM']\nmultiply = 2\n"
+        "[[scenario.shock]]\nindicator = 'v1'\npercent = 50\n"
+    )
+    res = run_scenario(s, scn)
+    got = {r["country"]: r for r in res.to_records()}
+    # ARM: v0 2 -> 4, v1 6 -> 9; AZE: v0 5, v1 1 -> 1.5
+    assert got["ARM"]["scenario"] == pytest.approx(10 * (0.25 * 4 + 0.75 * 9))
+    assert got["AZE"]["scenario"] == pytest.approx(10 * (0.25 * 5 + 0.75 * 1.5))
+    assert got["ARM"]["delta"] == pytest.approx(got["ARM"]["scenario"] - got["ARM"]["baseline"])
+    dropped = run_scenario(s, parse_scenario("[scenario]\n[[scenario.shock]]\ndrop = 'v1'\n"))
+    np.testing.assert_allclose(dropped.shocked.score[:, 0], [20.0, 50.0])
+
+
+def test_scenario_on_a_data_variable_recomputes_the_indicator(post_soviet: Path) -> None:
+    s = riskcore.score(post_soviet / "index.toml", post_soviet / "inputs.csv")
+    scn = parse_scenario(
+        "[scenario]\n[[scenario.shock]]\nvariable = 'relocants'\ncountries = ['KAZ']\n"
+        "years = [2023]\nmultiply = 2\n"
+    )
+    res = run_scenario(s, scn, year=2023)
+    i, c, t = s.indicator_codes.index("diaspora_size"), s.countries.index("KAZ"), -1
+    assert res.shocked.raw[i, c, t] == pytest.approx(2 * s.raw[i, c, t])
+    assert res.shocked.raw[i, c, t - 1] == pytest.approx(s.raw[i, c, t - 1])
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ("[scenario]\n[[scenario.shock]]\nindicator = 'v0'\n", "scenario.shock.0"),
+        ("[scenario]\n[[scenario.shock]]\nindicator = 'v0'\nadd = 1\nset = 2\n", "scenario.shock"),
+        ("[scenario]\n[[scenario.shock]]\ndrop = 'v0'\ncolour = 1\n", "scenario.shock.0.colour"),
+        ("[nothing]\n", "scenario"),
+    ],
+)
+def test_malformed_scenarios_name_the_key(tmp_path: Path, text: str, key: str) -> None:
+    path = tmp_path / "s.toml"
+    path.write_text(text)
+    with pytest.raises(riskcore.SpecError) as err:
+        load_scenario(path)
+    assert (err.value.key or "").startswith(key) and str(path) in str(err.value)
+
+
+def test_scenario_targets_must_exist() -> None:
+    s = score(flat_index(2), panel(np.ones((2, 2, 1))))
+    for text, key in (
+        ("indicator = 'zz'\nadd = 1", "scenario.shock.0.indicator"),
+        ("variable = 'zz'\nadd = 1", "scenario.shock.0.variable"),
+        ("drop = 'zz'", "scenario.shock.0.drop"),
+        ("indicator = 'v0'\ncountries = ['FRA']\nadd = 1", "scenario.shock.0"),
+    ):
+        with pytest.raises(riskcore.SpecError) as err:
+            run_scenario(s, parse_scenario(f"[scenario]\n[[scenario.shock]]\n{text}\n"))
+        assert err.value.key == key
+
+
+def test_cli_trend_and_scenario(
+    capsys: pytest.CaptureFixture[str], post_soviet: Path, tmp_path: Path
+) -> None:
+    args = [str(post_soviet / "index.toml"), "--data", str(post_soviet / "inputs.csv")]
+    assert main(["trend", *args, "--from", "2022", "--to", "2023"]) == 0
+    assert "change from 2022 to 2023" in capsys.readouterr().out
+    path = tmp_path / "s.toml"
+    path.write_text("[scenario]\nname = 'x'\n[[scenario.shock]]\ndrop = 'moscow_leverage'\n")
+    assert main(["scenario", *args, "--scenario", str(path), "--format", "json"]) == 2
+    assert "without children" in capsys.readouterr().err
+    path.write_text("[scenario]\nname = 'x'\n[[scenario.shock]]\nindicator = 'moscow_leverage'\n"
+                    "multiply = 0.5\n")  # fmt: skip
+    assert main(["scenario", *args, "--scenario", str(path)]) == 0
+    assert "Scenario 'x'" in capsys.readouterr().out
