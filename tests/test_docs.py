@@ -140,3 +140,17 @@ def test_the_docstring_check_sees_a_missing_docstring() -> None:
 
     assert own_docstring(Undocumented) is None
     assert own_docstring(Bare) is None
+
+
+def test_every_standard_indicator_is_in_docs_indicators() -> None:
+    import importlib
+    import pkgutil
+
+    import riskcore_plugins
+
+    text = (ROOT / "docs" / "indicators.md").read_text()
+    for m in pkgutil.iter_modules(riskcore_plugins.__path__):
+        module = importlib.import_module(f"riskcore_plugins.{m.name}")
+        codes = [i.code for i in module.riskcore_indicators()]
+        for code in codes:
+            assert f"| `{code}` |" in text, code
