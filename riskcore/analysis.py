@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -40,13 +39,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from riskcore.engine import evaluate
 from riskcore.errors import SpecError
 from riskcore.result import Scores
-from riskcore.spec import _key
+from riskcore.spec import first_error, read_toml, toml_document
 from riskcore.treat import prepare
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
 
 __all__ = [
     "Scenario",
@@ -213,32 +207,18 @@ class Scenario(_Model):
 
 def parse_scenario(text: str | dict[str, Any], *, path: str | None = None) -> Scenario:
     """Validate a scenario given as TOML text or a mapping (the ``[scenario]`` table)."""
-    if isinstance(text, str):
-        try:
-            doc: dict[str, Any] = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as exc:
-            raise SpecError(f"invalid TOML: {exc}", path=path) from None
-    else:
-        doc = dict(text)
+    doc = toml_document(text, path)
     if "scenario" not in doc:
         raise SpecError("no [scenario] table", path=path, key="scenario")
     try:
         return Scenario.model_validate(doc["scenario"])
     except ValidationError as exc:
-        err = exc.errors()[0]
-        key = ".".join(["scenario", *filter(None, [_key(tuple(err["loc"]))])])
-        message = {"extra_forbidden": "unknown key", "missing": "required key is missing"}.get(
-            err["type"], err["msg"].removeprefix("Value error, ")
-        )
-        raise SpecError(message, path=path, key=key) from None
+        raise first_error(exc, "scenario", path) from None
 
 
 def load_scenario(path: str | Path) -> Scenario:
     """Read a scenario file."""
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except OSError as exc:
-        raise SpecError(f"cannot read the file ({exc.strerror})", path=str(path)) from None
+    text = read_toml(path, "a scenario file (TOML)")
     return parse_scenario(text, path=str(path))
 
 

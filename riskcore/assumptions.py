@@ -34,19 +34,13 @@ index file's codes and the data's variables only, never to internal objects.
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from riskcore.errors import SpecError
-from riskcore.spec import Method, _key
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
+from riskcore.spec import Method, first_error, read_toml, toml_document
 
 __all__ = [
     "Alternatives",
@@ -148,42 +142,19 @@ def parse_assumptions(data: dict[str, Any] | str, *, path: str | None = None) ->
     The mapping may be a whole index file (its ``[uncertainty]`` table is used) or the table
     itself. Errors are :class:`~riskcore.errors.SpecError` naming the file and key path.
     """
-    if isinstance(data, str):
-        try:
-            doc: dict[str, Any] = tomllib.loads(data)
-        except tomllib.TOMLDecodeError as exc:
-            raise SpecError(f"invalid TOML: {exc}", path=path) from None
-    else:
-        doc = dict(data)
+    doc = toml_document(data, path)
     table = doc.get("uncertainty", doc if "index" not in doc else None)
     if table is None:
         raise SpecError("no [uncertainty] table", path=path, key="uncertainty")
     try:
         out = Assumptions.model_validate(table)
     except ValidationError as exc:
-        err = exc.errors()[0]
-        key = ".".join(["uncertainty", *filter(None, [_key(tuple(err["loc"]))])])
-        if err["type"] == "extra_forbidden":
-            message = "unknown key"
-        elif err["type"] == "missing":
-            message = "required key is missing"
-        else:
-            message = err["msg"].removeprefix("Value error, ")
-        more = len(exc.errors()) - 1
-        if more:
-            message += f" (and {more} more problem{'s' if more > 1 else ''})"
-        raise SpecError(message, path=path, key=key) from None
+        raise first_error(exc, "uncertainty", path) from None
     object.__setattr__(out, "_path", path)
     return out
 
 
 def load_assumptions(path: str | Path) -> Assumptions:
     """Read the ``[uncertainty]`` table of a TOML file (an index file or a file of its own)."""
-    name = str(path)
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise SpecError("file not found", path=name) from None
-    except OSError as exc:
-        raise SpecError(f"cannot read the file ({exc.strerror})", path=name) from None
-    return parse_assumptions(text, path=name)
+    text = read_toml(path, "a TOML file")
+    return parse_assumptions(text, path=str(path))

@@ -20,7 +20,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from riskcore.countries import country_name, is_iso3
-from riskcore.errors import DataError
+from riskcore.errors import DataError, read_input
 
 __all__ = ["Panel", "Provenance", "read_data", "read_frame"]
 
@@ -553,16 +553,8 @@ def read_data(
     DataError
         For any malformed content, naming the file, the line and what was expected.
     """
-    p = Path(path)
     name = str(path)
-    try:
-        raw = p.read_bytes()
-    except FileNotFoundError:
-        raise DataError("file not found", path=name) from None
-    except IsADirectoryError:
-        raise DataError("is a directory, expected a CSV file", path=name) from None
-    except OSError as exc:
-        raise DataError(f"cannot read the file ({exc.strerror})", path=name) from None
+    raw = read_input(path, DataError, "a CSV file")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -15,6 +15,8 @@ the file and the line or key path, what was found and what was expected. The com
 
 from __future__ import annotations
 
+from pathlib import Path
+
 __all__ = ["DataError", "IndicatorError", "PluginLoadError", "RiskcoreError", "SpecError"]
 
 
@@ -22,7 +24,16 @@ class RiskcoreError(Exception):
     """Base class of every error riskcore raises on purpose."""
 
 
-class DataError(RiskcoreError, ValueError):
+class _InputError(RiskcoreError, ValueError):
+    """An input problem located in a file: ``<file>[, where]: message``."""
+
+    def __init__(self, message: str, path: str | None, default: str, where: str) -> None:
+        self.path = path
+        self.detail = message
+        super().__init__(f"{path or default}{where}: {message}")
+
+
+class DataError(_InputError):
     """A data file or data frame is malformed.
 
     Parameters
@@ -36,16 +47,11 @@ class DataError(RiskcoreError, ValueError):
     """
 
     def __init__(self, message: str, *, path: str | None = None, line: int | None = None) -> None:
-        self.path = path
         self.line = line
-        self.detail = message
-        where = path or "<data>"
-        if line is not None:
-            where = f"{where}, line {line}"
-        super().__init__(f"{where}: {message}")
+        super().__init__(message, path, "<data>", f", line {line}" if line is not None else "")
 
 
-class SpecError(RiskcoreError, ValueError):
+class SpecError(_InputError):
     """An index file is malformed, or does not fit the plugins and the data.
 
     Parameters
@@ -59,13 +65,30 @@ class SpecError(RiskcoreError, ValueError):
     """
 
     def __init__(self, message: str, *, path: str | None = None, key: str | None = None) -> None:
-        self.path = path
         self.key = key
-        self.detail = message
-        where = path or "<index>"
-        if key:
-            where = f"{where}: key '{key}'"
-        super().__init__(f"{where}: {message}")
+        super().__init__(message, path, "<index>", f": key '{key}'" if key else "")
+
+
+def read_input(path: str | Path, error: type[DataError] | type[SpecError], what: str) -> bytes:
+    """The bytes of an input file, or ``error`` naming the file and what went wrong.
+
+    Parameters
+    ----------
+    path : str or Path
+    error : DataError or SpecError
+        The class to raise.
+    what : str
+        What the file should be, for the message about a directory ("a CSV file").
+    """
+    name = str(path)
+    try:
+        return Path(path).read_bytes()
+    except FileNotFoundError:
+        raise error("file not found", path=name) from None
+    except IsADirectoryError:
+        raise error(f"is a directory, expected {what}", path=name) from None
+    except OSError as exc:
+        raise error(f"cannot read the file ({exc.strerror})", path=name) from None
 
 
 class PluginLoadError(RiskcoreError):

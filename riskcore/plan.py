@@ -306,20 +306,17 @@ def compile_plan(
                 path=path,
                 key=f"indicator.{code}.denominator",
             )
-        imp_choice, imp_key = _choice(
-            section.impute if section else None,
-            defaults.impute,
-            f"indicator.{code}.impute",
-            "defaults.impute",
-        )
-        imputer, imp_params = _method(imp_choice, host.imputer, path=path, key=imp_key)
-        out_choice, out_key = _choice(
-            section.outliers if section else None,
-            defaults.outliers,
-            f"indicator.{code}.outliers",
-            "defaults.outliers",
-        )
-        treatment, out_params = _method(out_choice, host.treatment, path=path, key=out_key)
+        steps = {}
+        for step, lookup in (("impute", host.imputer), ("outliers", host.treatment)):
+            chosen, where_key = _choice(
+                getattr(section, step) if section else None,
+                getattr(defaults, step),
+                f"indicator.{code}.{step}",
+                f"defaults.{step}",
+            )
+            steps[step] = (chosen, *_method(chosen, lookup, path=path, key=where_key))
+        imp_choice, imputer, imp_params = steps["impute"]
+        out_choice, treatment, out_params = steps["outliers"]
         leaves.append(
             LeafPlan(
                 code=code,

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import math
 import re
-import sys
 import warnings
 from collections.abc import Mapping
 from pathlib import Path
@@ -27,12 +26,8 @@ from pydantic import (
     model_validator,
 )
 
-from riskcore.errors import SpecError
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
+from riskcore._compat import tomllib
+from riskcore.errors import SpecError, read_input
 
 __all__ = [
     "Defaults",
@@ -446,13 +441,8 @@ def parse_index(data: Mapping[str, Any] | str, *, path: str | None = None) -> In
     SpecError
         Naming the file and the key path of every problem.
     """
-    if isinstance(data, str):
-        try:
-            data = tomllib.loads(data)
-        except tomllib.TOMLDecodeError as exc:
-            raise SpecError(f"invalid TOML: {exc}", path=path) from None
     try:
-        spec = IndexSpec.model_validate(data)
+        spec = IndexSpec.model_validate(toml_document(data, path))
     except ValidationError as exc:
         key, msg = _message(exc)
         err = SpecError(msg, path=path)
@@ -484,17 +474,39 @@ def load_index(path: str | Path) -> IndexSpec:
         When the file cannot be read or is malformed, naming the file and the key path.
     """
     name = str(path)
+    return parse_index(read_toml(path, "an index file (TOML)"), path=name)
+
+
+def read_toml(path: str | Path, what: str) -> str:
+    """The text of a TOML input file; :class:`SpecError` naming the file when it cannot be read."""
     try:
-        text = Path(path).read_bytes().decode("utf-8-sig")
-    except FileNotFoundError:
-        raise SpecError("file not found", path=name) from None
-    except IsADirectoryError:
-        raise SpecError("is a directory, expected an index file (TOML)", path=name) from None
+        return read_input(path, SpecError, what).decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise SpecError("the file is not UTF-8 text", path=name) from None
-    except OSError as exc:
-        raise SpecError(f"cannot read the file ({exc.strerror})", path=name) from None
-    return parse_index(text, path=name)
+        raise SpecError("the file is not UTF-8 text", path=str(path)) from None
+
+
+def toml_document(data: Mapping[str, Any] | str, path: str | None) -> dict[str, Any]:
+    """TOML text parsed (or a mapping taken as it is); :class:`SpecError` for bad TOML."""
+    if not isinstance(data, str):
+        return dict(data)
+    try:
+        doc: dict[str, Any] = tomllib.loads(data)
+    except tomllib.TOMLDecodeError as exc:
+        raise SpecError(f"invalid TOML: {exc}", path=path) from None
+    return doc
+
+
+def first_error(exc: ValidationError, table: str, path: str | None) -> SpecError:
+    """The first problem of a validation error, as a :class:`SpecError` under ``[table]``."""
+    errors = exc.errors()
+    err = errors[0]
+    key = ".".join([table, *filter(None, [_key(tuple(err["loc"]))])])
+    message = {"extra_forbidden": "unknown key", "missing": "required key is missing"}.get(
+        err["type"], err["msg"].removeprefix("Value error, ")
+    )
+    if len(errors) > 1:
+        message += f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})"
+    return SpecError(message, path=path, key=key)
 
 
 def index_schema() -> dict[str, Any]:

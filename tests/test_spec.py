@@ -197,7 +197,7 @@ def test_published_schema_validates_keys(tmp_path: Path) -> None:
 
 def test_every_example_index_file_validates_against_the_published_schema() -> None:
     jsonschema = pytest.importorskip("jsonschema")
-    from riskcore.spec import tomllib  # tomli on Python 3.10
+    from riskcore._compat import tomllib  # tomli on Python 3.10
 
     root = Path(__file__).resolve().parents[1]
     schema = json.loads((root / "docs" / "index-schema.json").read_text())

@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict
 __all__ = [
     "Aggregator",
     "MethodParams",
+    "NamedMethod",
     "Normalizer",
     "rank_min",
 ]
@@ -35,7 +36,20 @@ class MethodParams(BaseModel):
 
 
 @runtime_checkable
-class Normalizer(Protocol):
+class NamedMethod(Protocol):
+    """What every method has: the name an index file selects it by, a one-line description for
+    ``riskcore plugins`` and the docs, and the pydantic model of its parameters."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def description(self) -> str: ...
+    @property
+    def Params(self) -> type[MethodParams]: ...  # noqa: N802
+
+
+@runtime_checkable
+class Normalizer(NamedMethod, Protocol):
     """A normalisation method.
 
     Attributes
@@ -57,13 +71,7 @@ class Normalizer(Protocol):
     """
 
     @property
-    def name(self) -> str: ...
-    @property
-    def description(self) -> str: ...
-    @property
     def center(self) -> float: ...
-    @property
-    def Params(self) -> type[MethodParams]: ...  # noqa: N802
 
     def __call__(self, values: FloatArray, params: Any, *, axis: tuple[int, ...]) -> FloatArray:
         """Normalise ``values`` (batch, countries, years), rising with the input.
@@ -87,7 +95,7 @@ class Normalizer(Protocol):
 
 
 @runtime_checkable
-class Aggregator(Protocol):
+class Aggregator(NamedMethod, Protocol):
     """A weighted aggregation method.
 
     Attributes
@@ -99,13 +107,6 @@ class Aggregator(Protocol):
     Params : type of MethodParams
         The parameters the method accepts.
     """
-
-    @property
-    def name(self) -> str: ...
-    @property
-    def description(self) -> str: ...
-    @property
-    def Params(self) -> type[MethodParams]: ...  # noqa: N802
 
     def __call__(self, values: FloatArray, weights: FloatArray, params: Any) -> FloatArray:
         """Reduce the last axis of ``values`` with ``weights``.

@@ -26,7 +26,7 @@ from numpy.typing import NDArray
 from pydantic import Field
 
 from riskcore.hookspecs import hookimpl
-from riskcore.methods.base import MethodBase, MethodParams
+from riskcore.methods.base import MethodBase, MethodParams, NamedMethod
 
 __all__ = [
     "GroupMean",
@@ -67,7 +67,7 @@ class ImputeContext:
 
 
 @runtime_checkable
-class Imputer(Protocol):
+class Imputer(NamedMethod, Protocol):
     """An imputation method.
 
     Attributes
@@ -77,13 +77,6 @@ class Imputer(Protocol):
     description : str
     Params : type of MethodParams
     """
-
-    @property
-    def name(self) -> str: ...
-    @property
-    def description(self) -> str: ...
-    @property
-    def Params(self) -> type[MethodParams]: ...  # noqa: N802
 
     def __call__(self, values: FloatArray, params: Any, *, context: ImputeContext) -> FloatArray:
         """Return ``values`` (countries, years) with missing entries filled where possible."""

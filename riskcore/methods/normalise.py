@@ -49,6 +49,18 @@ def _pooled_ranks(values: FloatArray, axis: tuple[int, ...]) -> tuple[FloatArray
     return ranks, n
 
 
+class _RankBased(MethodBase):
+    """Methods on ranks: a lower-is-riskier indicator is ranked on its negated values."""
+
+    def __call__(self, values: FloatArray, params: Any, *, axis: tuple[int, ...]) -> FloatArray:
+        raise NotImplementedError
+
+    def reflected(self, values: FloatArray, params: Any, *, axis: tuple[int, ...]) -> FloatArray:
+        """For a lower-is-riskier indicator: the ranks of the negated values, so that the
+        lowest value ranks highest, ties share the lowest rank and the scale stays the same."""
+        return self(-values, params, axis=axis)
+
+
 class MinMax(MethodBase):
     r"""Min-max rescaling onto 0..1.
 
@@ -110,7 +122,7 @@ class ZScore(MethodBase):
         return float(params.mean)
 
 
-class Rank(MethodBase):
+class Rank(_RankBased):
     r"""Ranks rescaled onto 0..1.
 
     .. math:: y = \frac{r - 1}{n - 1}
@@ -128,13 +140,8 @@ class Rank(MethodBase):
         with np.errstate(invalid="ignore", divide="ignore"):
             return np.where(n > 1, (r - 1.0) / np.where(n > 1, n - 1.0, 1.0), 0.5 + 0 * r)
 
-    def reflected(self, values: FloatArray, params: Any, *, axis: tuple[int, ...]) -> FloatArray:
-        """For a lower-is-riskier indicator: the ranks of the negated values, so that the
-        lowest value ranks highest, ties share the lowest rank and the scale stays the same."""
-        return self(-values, params, axis=axis)
 
-
-class Percentile(MethodBase):
+class Percentile(_RankBased):
     r"""Percentile ranks on 0..1.
 
     .. math:: y = r / n
@@ -151,11 +158,6 @@ class Percentile(MethodBase):
         r, n = _pooled_ranks(values, axis)
         with np.errstate(invalid="ignore", divide="ignore"):
             return r / n
-
-    def reflected(self, values: FloatArray, params: Any, *, axis: tuple[int, ...]) -> FloatArray:
-        """For a lower-is-riskier indicator: the ranks of the negated values, so that the
-        lowest value ranks highest, ties share the lowest rank and the scale stays the same."""
-        return self(-values, params, axis=axis)
 
 
 Transform = Literal["log", "log10", "log1p"]
@@ -317,7 +319,7 @@ class CategoricalParams(MethodParams):
         return self
 
 
-class Categorical(MethodBase):
+class Categorical(_RankBased):
     r"""Categorical scale by percentile: each value gets the score of its percentile band.
 
     The percentile is :math:`r / n` as in :class:`Percentile`; a value whose percentile is
@@ -338,11 +340,6 @@ class Categorical(MethodBase):
         band = np.searchsorted(np.asarray(params.cuts), np.where(np.isnan(pct), 0, pct), "left")
         out: FloatArray = np.asarray(params.scores)[band]
         return np.where(np.isnan(values), np.nan, out)
-
-    def reflected(self, values: FloatArray, params: Any, *, axis: tuple[int, ...]) -> FloatArray:
-        """For a lower-is-riskier indicator: the ranks of the negated values, so that the
-        lowest value ranks highest, ties share the lowest rank and the scale stays the same."""
-        return self(-values, params, axis=axis)
 
 
 class Identity(MethodBase):

@@ -32,11 +32,21 @@ from numpy.typing import NDArray
 from pydantic import Field
 
 from riskcore.hookspecs import hookimpl
-from riskcore.methods.base import MethodBase, MethodParams
+from riskcore.methods.base import MethodBase, MethodParams, NamedMethod
 
 __all__ = ["NoTreatment", "Treatment", "Winsorise", "kurtosis", "skewness"]
 
 FloatArray = NDArray[np.float64]
+
+
+def _standardised(x: FloatArray, least: int) -> tuple[int, FloatArray] | None:
+    """Count and z-scores (sample sd) of the non-missing values; None when too few or flat."""
+    v = np.asarray(x, dtype=np.float64)
+    v = v[~np.isnan(v)]
+    s = float(np.std(v, ddof=1)) if v.size >= least else 0.0
+    if s == 0:
+        return None
+    return v.size, (v - v.mean()) / s
 
 
 def skewness(x: FloatArray) -> float:
@@ -45,15 +55,10 @@ def skewness(x: FloatArray) -> float:
     ``n / ((n - 1)(n - 2)) * sum(((x - mean) / s) ** 3)`` with ``s`` the sample standard
     deviation; NaN for fewer than three values or no spread.
     """
-    v = np.asarray(x, dtype=np.float64)
-    v = v[~np.isnan(v)]
-    n = v.size
-    if n < 3:
+    found = _standardised(x, 3)
+    if found is None:
         return math.nan
-    s = float(np.std(v, ddof=1))
-    if s == 0:
-        return math.nan
-    z = (v - v.mean()) / s
+    n, z = found
     return float(n / ((n - 1) * (n - 2)) * np.sum(z**3))
 
 
@@ -63,21 +68,16 @@ def kurtosis(x: FloatArray) -> float:
     ``n(n + 1) / ((n - 1)(n - 2)(n - 3)) * sum(z ** 4) - 3 (n - 1)^2 / ((n - 2)(n - 3))``;
     NaN for fewer than four values or no spread.
     """
-    v = np.asarray(x, dtype=np.float64)
-    v = v[~np.isnan(v)]
-    n = v.size
-    if n < 4:
+    found = _standardised(x, 4)
+    if found is None:
         return math.nan
-    s = float(np.std(v, ddof=1))
-    if s == 0:
-        return math.nan
-    z = (v - v.mean()) / s
+    n, z = found
     a = n * (n + 1) / ((n - 1) * (n - 2) * (n - 3)) * float(np.sum(z**4))
     return a - 3 * (n - 1) ** 2 / ((n - 2) * (n - 3))
 
 
 @runtime_checkable
-class Treatment(Protocol):
+class Treatment(NamedMethod, Protocol):
     """An outlier treatment.
 
     Attributes
@@ -87,13 +87,6 @@ class Treatment(Protocol):
     description : str
     Params : type of MethodParams
     """
-
-    @property
-    def name(self) -> str: ...
-    @property
-    def description(self) -> str: ...
-    @property
-    def Params(self) -> type[MethodParams]: ...  # noqa: N802
 
     def __call__(self, values: FloatArray, params: Any) -> tuple[FloatArray, dict[str, Any]]:
         """Return the treated ``values`` (countries, years) and a report (JSON-ready dict)."""

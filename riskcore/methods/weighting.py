@@ -28,7 +28,7 @@ from numpy.typing import NDArray
 from pydantic import Field, field_validator
 
 from riskcore.hookspecs import hookimpl
-from riskcore.methods.base import MethodBase, MethodParams
+from riskcore.methods.base import MethodBase, MethodParams, NamedMethod
 
 __all__ = [
     "AHP",
@@ -63,7 +63,7 @@ class WeightContext:
 
 
 @runtime_checkable
-class Weighting(Protocol):
+class Weighting(NamedMethod, Protocol):
     """A weighting method.
 
     Attributes
@@ -77,12 +77,6 @@ class Weighting(Protocol):
         member); False when they are fixed once the index is compiled.
     """
 
-    @property
-    def name(self) -> str: ...
-    @property
-    def description(self) -> str: ...
-    @property
-    def Params(self) -> type[MethodParams]: ...  # noqa: N802
     @property
     def data_driven(self) -> bool: ...
 
