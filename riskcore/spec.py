@@ -105,6 +105,10 @@ Coverage = Annotated[float, Field(ge=0.0, le=1.0)]
 Digits = Annotated[int, Field(ge=0, le=15)]
 
 
+def _rounding(what: str) -> Any:
+    return Field(None, description=f"round {what} on the index scale to this many decimals")
+
+
 def _treatment_choice(value: Any) -> Any:
     if value is False:
         return {"method": "none"}
@@ -135,9 +139,7 @@ class _NodeBase(_Model):
         description="how the children's weights are set: fixed (as given), equal, budget, "
         "ahp, pca, or a plugin's method (default from [defaults])",
     )
-    round: Digits | None = Field(
-        None, description="round the node's value on the index scale to this many decimals"
-    )
+    round: Digits | None = _rounding("the node's value")
 
     _check = field_validator("children")(classmethod(lambda cls, v: _check_children(v)))
 
@@ -207,9 +209,7 @@ class IndicatorSection(_Model):
         description="outlier treatment: a method, true (winsorise) or false (none); "
         "default from [defaults]",
     )
-    round: Digits | None = Field(
-        None, description="round the normalised value on the index scale to this many decimals"
-    )
+    round: Digits | None = _rounding("the normalised value")
 
 
 class Defaults(_Model):

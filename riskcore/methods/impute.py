@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, ClassVar, Protocol, runtime_checkable
 
 import numpy as np
 from numpy.typing import NDArray
@@ -114,40 +114,42 @@ class NoImputation(MethodBase):
         return values
 
 
-class Mean(MethodBase):
+class _CrossSection(MethodBase):
+    """Fill from a statistic of the other countries (of the same group, when ``group`` is set)."""
+
+    statistic: ClassVar[Any] = staticmethod(np.nanmean)
+    Params: ClassVar[type[MethodParams]] = CrossSectionParams
+
+    def __call__(self, values: FloatArray, params: Any, *, context: ImputeContext) -> FloatArray:
+        group = getattr(params, "group", None)
+        if group is None:
+            return _fill(values, _stat(self.statistic, values, params.per_year))
+        labels = np.array([str(g) if g is not None else "" for g in context.labels(group)])
+        if labels.shape[0] != values.shape[0]:
+            raise ValueError(f"group column '{group}' has {labels.shape[0]} labels")
+        out: FloatArray = values.copy()
+        for label in np.unique(labels[labels != ""]):
+            rows = labels == label
+            out[rows] = _fill(values[rows], _stat(self.statistic, values[rows], params.per_year))
+        return out
+
+
+class Mean(_CrossSection):
     """The mean of the other countries (in the same year)."""
 
     name = "mean"
     description = "mean of the countries with data, per year"
-    Params = CrossSectionParams
-
-    def __call__(self, values: FloatArray, params: Any, *, context: ImputeContext) -> FloatArray:
-        return _fill(values, _stat(np.nanmean, values, params.per_year))
 
 
-class Median(MethodBase):
+class Median(_CrossSection):
     """The median of the other countries (in the same year)."""
 
     name = "median"
     description = "median of the countries with data, per year"
-    Params = CrossSectionParams
-
-    def __call__(self, values: FloatArray, params: Any, *, context: ImputeContext) -> FloatArray:
-        return _fill(values, _stat(np.nanmedian, values, params.per_year))
+    statistic = staticmethod(np.nanmedian)
 
 
-def _group_fill(fn: Any, values: FloatArray, params: Any, context: ImputeContext) -> FloatArray:
-    labels = np.array([str(g) if g is not None else "" for g in context.labels(params.group)])
-    if labels.shape[0] != values.shape[0]:
-        raise ValueError(f"group column '{params.group}' has {labels.shape[0]} labels")
-    out: FloatArray = values.copy()
-    for label in np.unique(labels[labels != ""]):
-        rows = labels == label
-        out[rows] = _fill(values[rows], _stat(fn, values[rows], params.per_year))
-    return out
-
-
-class GroupMean(MethodBase):
+class GroupMean(_CrossSection):
     """The mean of the countries of the same group (in the same year).
 
     Countries without a group label stay missing.
@@ -157,19 +159,14 @@ class GroupMean(MethodBase):
     description = "mean of the countries of the same group, per year"
     Params = GroupParams
 
-    def __call__(self, values: FloatArray, params: Any, *, context: ImputeContext) -> FloatArray:
-        return _group_fill(np.nanmean, values, params, context)
 
-
-class GroupMedian(MethodBase):
+class GroupMedian(_CrossSection):
     """The median of the countries of the same group (in the same year)."""
 
     name = "group_median"
     description = "median of the countries of the same group, per year"
     Params = GroupParams
-
-    def __call__(self, values: FloatArray, params: Any, *, context: ImputeContext) -> FloatArray:
-        return _group_fill(np.nanmedian, values, params, context)
+    statistic = staticmethod(np.nanmedian)
 
 
 class Locf(MethodBase):

@@ -251,29 +251,34 @@ class Ratio(MethodBase):
     center = 1.0
     Params = RatioParams
 
+    @staticmethod
+    def relate(values: FloatArray, ref: FloatArray | float) -> FloatArray:
+        """The value relative to the reference."""
+        out: FloatArray = values / ref
+        return out
+
     def __call__(self, values: FloatArray, params: Any, *, axis: tuple[int, ...]) -> FloatArray:
         ref = _reference(values, params.reference, axis)
         with np.errstate(invalid="ignore", divide="ignore"):
-            out: FloatArray = np.where(ref != 0, values / ref, np.nan)
+            out: FloatArray = np.where(ref != 0, self.relate(values, ref), np.nan)
         return out
 
 
-class Distance(MethodBase):
+class Distance(Ratio):
     r"""Relative distance to a reference or target: :math:`y = (x - r) / |r|`.
 
-    The Handbook's "percentage of annual differences over consecutive years" family and
-    "distance to a reference/target"; 0 at the reference.
+    The Handbook's "relative difference to the mean" (or to the best, the worst) and "distance
+    to a target"; 0 at the reference.
     """
 
     name = "distance"
     description = "(x - reference) / |reference| (mean, median, max, min, or a target)"
     center = 0.0
-    Params = RatioParams
 
-    def __call__(self, values: FloatArray, params: Any, *, axis: tuple[int, ...]) -> FloatArray:
-        ref = _reference(values, params.reference, axis)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            out: FloatArray = np.where(ref != 0, (values - ref) / np.abs(ref), np.nan)
+    @staticmethod
+    def relate(values: FloatArray, ref: FloatArray | float) -> FloatArray:
+        """The difference to the reference, relative to its size."""
+        out: FloatArray = (values - ref) / np.abs(ref)
         return out
 
 

@@ -108,30 +108,39 @@ def _unit(w: FloatArray) -> FloatArray:
     return out
 
 
-class Fixed(MethodBase):
+class _Static(MethodBase):
+    """Weights fixed once the index is compiled: ``weights(given, params, context)``."""
+
+    data_driven = False
+
+    def weights(self, given: FloatArray, params: Any, context: WeightContext) -> FloatArray:
+        raise NotImplementedError
+
+    def __call__(
+        self, children: FloatArray, given: FloatArray, params: Any, *, context: WeightContext
+    ) -> FloatArray:
+        w = np.asarray(self.weights(given, params, context), dtype=np.float64)
+        return _unit(w[np.newaxis, :])
+
+
+class Fixed(_Static):
     """The weights of the ``children`` table, as given (the default)."""
 
     name = "fixed"
     description = "the weights of the children table, as given"
-    data_driven = False
 
-    def __call__(
-        self, children: FloatArray, given: FloatArray, params: Any, *, context: WeightContext
-    ) -> FloatArray:
-        return _unit(given[np.newaxis, :])
+    def weights(self, given: FloatArray, params: Any, context: WeightContext) -> FloatArray:
+        return given
 
 
-class Equal(MethodBase):
+class Equal(_Static):
     """Equal weights, whatever the ``children`` table says."""
 
     name = "equal"
     description = "equal weights"
-    data_driven = False
 
-    def __call__(
-        self, children: FloatArray, given: FloatArray, params: Any, *, context: WeightContext
-    ) -> FloatArray:
-        return np.full((1, given.size), 1.0 / given.size)
+    def weights(self, given: FloatArray, params: Any, context: WeightContext) -> FloatArray:
+        return np.ones(given.size)
 
 
 class BudgetParams(MethodParams):
@@ -140,7 +149,7 @@ class BudgetParams(MethodParams):
     codes: str = Field("code", description="the column naming the children")
 
 
-class Budget(MethodBase):
+class Budget(_Static):
     """Budget allocation: experts' points per child, read from a CSV file, scaled to sum one.
 
     The file has a ``code`` column (the children's codes) and one column per weight set, such
@@ -150,12 +159,9 @@ class Budget(MethodBase):
 
     name = "budget"
     description = "budget allocation: points per child from a CSV file"
-    data_driven = False
     Params = BudgetParams
 
-    def __call__(
-        self, children: FloatArray, given: FloatArray, params: Any, *, context: WeightContext
-    ) -> FloatArray:
+    def weights(self, given: FloatArray, params: Any, context: WeightContext) -> FloatArray:
         path = Path(params.file)
         if not path.is_absolute():
             path = context.base_dir / path
@@ -185,7 +191,7 @@ class Budget(MethodBase):
         w = np.array([points[c] for c in context.children])
         if np.any(w < 0) or w.sum() <= 0:
             raise ValueError(f"weights file {path}: points must be >= 0 with a positive sum")
-        return _unit(w[np.newaxis, :])
+        return w
 
 
 class AHPParams(MethodParams):
@@ -210,7 +216,7 @@ class AHPParams(MethodParams):
 _RANDOM_INDEX = (0.0, 0.0, 0.0, 0.58, 0.9, 1.12, 1.24, 1.32, 1.41, 1.45, 1.49)
 
 
-class AHP(MethodBase):
+class AHP(_Static):
     """Analytic hierarchy process: the principal eigenvector of a pairwise comparison matrix.
 
     The consistency ratio ``CR = (lambda_max - k) / (k - 1) / RI_k`` (Saaty's random indices)
@@ -219,12 +225,9 @@ class AHP(MethodBase):
 
     name = "ahp"
     description = "analytic hierarchy process: principal eigenvector of pairwise comparisons"
-    data_driven = False
     Params = AHPParams
 
-    def __call__(
-        self, children: FloatArray, given: FloatArray, params: Any, *, context: WeightContext
-    ) -> FloatArray:
+    def weights(self, given: FloatArray, params: Any, context: WeightContext) -> FloatArray:
         a = np.array(params.matrix, dtype=np.float64)
         if a.shape[0] != given.size:
             raise ValueError(
@@ -232,7 +235,7 @@ class AHP(MethodBase):
                 f"{given.size} children"
             )
         w, _ = ahp_weights(a)
-        return w[np.newaxis, :]
+        return w
 
 
 def ahp_weights(matrix: FloatArray) -> tuple[FloatArray, float]:
