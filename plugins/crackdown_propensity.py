@@ -24,7 +24,6 @@ Sources
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
@@ -32,7 +31,7 @@ from numpy.typing import NDArray
 
 import riskcore
 
-__all__ = ["CIVIL_LIBERTIES_MAX", "crackdown_propensity", "riskcore_indicators"]
+__all__ = ["CIVIL_LIBERTIES_MAX", "crackdown_propensity"]
 
 CIVIL_LIBERTIES_MAX = 60.0
 
@@ -48,9 +47,3 @@ CIVIL_LIBERTIES_MAX = 60.0
 def crackdown_propensity(data: Any) -> NDArray[np.float64]:
     """Civil liberties a regime withholds, as a share of the Freedom House maximum of 60."""
     return np.asarray(100.0 * (1.0 - data["fh_civil_liberties"] / CIVIL_LIBERTIES_MAX))
-
-
-@riskcore.hookimpl
-def riskcore_indicators() -> Iterable[riskcore.Indicator]:
-    """Provide the crackdown-propensity indicator."""
-    return [crackdown_propensity]

@@ -29,7 +29,6 @@ Sources
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
@@ -37,7 +36,7 @@ from numpy.typing import NDArray
 
 import riskcore
 
-__all__ = ["diaspora_activism", "riskcore_indicators"]
+__all__ = ["diaspora_activism"]
 
 
 @riskcore.indicator(
@@ -51,9 +50,3 @@ __all__ = ["diaspora_activism", "riskcore_indicators"]
 def diaspora_activism(data: Any) -> NDArray[np.float64]:
     """Russian émigré organisations, relocated media and shelters documented in the host."""
     return np.asarray(data["emigre_organisations"], dtype=np.float64)
-
-
-@riskcore.hookimpl
-def riskcore_indicators() -> Iterable[riskcore.Indicator]:
-    """Provide the diaspora-activism indicator."""
-    return [diaspora_activism]

@@ -26,7 +26,6 @@ Sources
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
@@ -34,7 +33,7 @@ from numpy.typing import NDArray
 
 import riskcore
 
-__all__ = ["diaspora_size", "riskcore_indicators"]
+__all__ = ["diaspora_size"]
 
 
 @riskcore.indicator(
@@ -51,9 +50,3 @@ def diaspora_size(data: Any) -> NDArray[np.float64]:
     with np.errstate(divide="ignore", invalid="ignore"):
         out = 1000.0 * data["relocants"] / population
     return np.where(population > 0, out, np.nan)
-
-
-@riskcore.hookimpl
-def riskcore_indicators() -> Iterable[riskcore.Indicator]:
-    """Provide the diaspora-size indicator."""
-    return [diaspora_size]

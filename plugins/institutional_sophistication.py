@@ -27,7 +27,6 @@ Sources
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
@@ -35,7 +34,7 @@ from numpy.typing import NDArray
 
 import riskcore
 
-__all__ = ["COMPONENTS", "institutional_sophistication", "riskcore_indicators"]
+__all__ = ["COMPONENTS", "institutional_sophistication"]
 
 COMPONENTS = ("wgi_ge_est", "wgi_rq_est", "wgi_rl_est", "wgi_cc_est")
 
@@ -52,9 +51,3 @@ def institutional_sophistication(data: Any) -> NDArray[np.float64]:
     """Mean WGI government effectiveness, regulatory quality, rule of law, control of corruption."""
     stacked = np.stack([data[name] for name in COMPONENTS])
     return np.asarray(stacked.mean(axis=0), dtype=np.float64)
-
-
-@riskcore.hookimpl
-def riskcore_indicators() -> Iterable[riskcore.Indicator]:
-    """Provide the institutional-sophistication indicator."""
-    return [institutional_sophistication]

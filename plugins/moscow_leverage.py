@@ -37,7 +37,6 @@ Sources
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
@@ -45,7 +44,7 @@ from numpy.typing import NDArray
 
 import riskcore
 
-__all__ = ["components", "components_used", "moscow_leverage", "riskcore_indicators"]
+__all__ = ["components", "components_used", "moscow_leverage"]
 
 
 def components(data: Any) -> NDArray[np.float64]:
@@ -88,9 +87,3 @@ def moscow_leverage(data: Any) -> NDArray[np.float64]:
     with np.errstate(divide="ignore", invalid="ignore"):
         out: NDArray[np.float64] = np.where(count > 0, total / count, np.nan)
     return out
-
-
-@riskcore.hookimpl
-def riskcore_indicators() -> Iterable[riskcore.Indicator]:
-    """Provide the Moscow-leverage indicator."""
-    return [moscow_leverage]

@@ -48,7 +48,7 @@ def test_wheel_ships_types_example_data_and_entry_points(wheel: zipfile.ZipFile)
         "crackdown_propensity",
         "moscow_leverage",
     ):
-        assert f"{name} = riskcore_plugins.{name}" in text
+        assert f"{name} = riskcore_plugins.{name}:{name}" in text
     assert "riskcore = riskcore.cli:main" in text
 
 
