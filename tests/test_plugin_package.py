@@ -90,6 +90,48 @@ def diaspora_size(data):
 """
 
 
+METHOD_PYPROJECT = """\
+[build-system]
+requires = ["setuptools>=64"]
+build-backend = "setuptools.build_meta"
+
+[project]
+name = "riskcore-method-example"
+version = "0.3.0"
+
+[project.entry-points.riskcore]
+spread = "riskcore_method_example"
+
+[tool.setuptools]
+py-modules = ["riskcore_method_example"]
+"""
+
+METHOD_MODULE = """\
+import numpy as np
+
+import riskcore
+
+
+class Spread:
+    \"\"\"The gap between a node's riskiest and safest child: a third party's aggregation.\"\"\"
+
+    name = "spread"
+    description = "largest minus smallest child"
+    Params = riskcore.methods.base.NoParams
+
+    def __call__(self, values, weights, params):
+        present = weights > 0
+        hi = np.max(np.where(present, values, -np.inf), axis=-1)
+        lo = np.min(np.where(present, values, np.inf), axis=-1)
+        return hi - lo
+
+
+@riskcore.hookimpl
+def riskcore_aggregators():
+    return [Spread()]
+"""
+
+
 @dataclass(frozen=True)
 class Sites:
     """``--target`` folders of the installed packages."""
@@ -97,6 +139,7 @@ class Sites:
     example: Path
     broken: Path
     duplicate: Path
+    method: Path
 
 
 @dataclass(frozen=True)
@@ -155,7 +198,13 @@ def sites(tmp_path_factory: pytest.TempPathFactory) -> Sites:
     duplicate = _write_package(
         source / "duplicate", DUPLICATE_PYPROJECT, "riskcore_duplicate_example", DUPLICATE_MODULE
     )
-    found = Sites(base / "site_example", base / "site_broken", base / "site_duplicate")
+    method = _write_package(
+        source / "method", METHOD_PYPROJECT, "riskcore_method_example", METHOD_MODULE
+    )
+    found = Sites(
+        base / "site_example", base / "site_broken", base / "site_duplicate", base / "site_method"
+    )
+    _pip_install(method, found.method)
     _pip_install(example, found.example)
     _pip_install(broken, found.broken)
     _pip_install(duplicate, found.duplicate)
@@ -391,3 +440,24 @@ def test_duplicate_indicator_cannot_be_scored_until_one_is_disabled(sites: Sites
     )
     assert fixed.code == 0, fixed.err
     assert "Diaspora Instability Index" in fixed.out
+
+
+def test_a_third_party_aggregation_is_listed_and_used_by_name(sites: Sites, tmp_path: Path) -> None:
+    listing = by_name(cli("plugins", "--format", "json", sites=[sites.method]).json())
+    assert listing["spread"]["aggregators"] == ["spread"]
+    assert listing["spread"]["distribution"] == "riskcore-method-example"
+    index = tmp_path / "spread.toml"
+    index.write_text(
+        '[index]\nname = "Gap between fragility and leverage"\naggregation = "spread"\n'
+        'children = ["crackdown_propensity", "moscow_leverage"]\n'
+        "[indicator.crackdown_propensity]\n"
+        'normalize = { method = "goalpost", lower = 0, upper = 100 }\n'
+        '[indicator.moscow_leverage]\nnormalize = { method = "goalpost", lower = 0, upper = 1 }\n'
+    )
+    run = cli("score", str(index), "--data", str(DATA), "--format", "json", sites=[sites.method])
+    assert run.code == 0, run.err
+    for row in run.json()["results"]:
+        a = row["indicators"]["crackdown_propensity"]["normalized"]
+        b = row["indicators"]["moscow_leverage"]["normalized"]
+        assert row["score"] == pytest.approx(100 * abs(a - b))
+    assert cli("score", str(index), "--data", str(DATA)).code == 2  # without the package
