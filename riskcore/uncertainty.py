@@ -22,7 +22,7 @@ import dataclasses
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 import numpy as np
 from numpy.typing import NDArray
@@ -38,9 +38,13 @@ from riskcore.result import Scores
 from riskcore.sensitivity import SobolResult, saltelli_design, sobol_estimates
 from riskcore.treat import prepare
 
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
 __all__ = [
     "Factor",
     "IndexModel",
+    "RunOptions",
     "SensitivityResult",
     "UncertaintyResult",
     "sensitivity_analysis",
@@ -523,24 +527,57 @@ def _ci(bounds: FloatArray) -> str:
     return "-" if lo is None or hi is None else f"[{lo:.3f}, {hi:.3f}]"
 
 
-def _model_for(
-    scores: Scores, assumptions: Assumptions, host: PluginHost | None, year: int | None
-) -> IndexModel:
-    return IndexModel(scores.plan, scores.panel, assumptions, host=host, year=year)
+class RunOptions(TypedDict, total=False):
+    """How to run an analysis: keyword arguments of the analysis functions.
+
+    samples : int
+        Runs (uncertainty) or base size ``N`` (sensitivity); default ``assumptions.samples``.
+    seed : int
+        Default ``assumptions.seed``.
+    year : int
+        Default: the latest year in the data.
+    chunk, backend, client, progress
+        As for :func:`run_design`.
+    host : PluginHost
+        Which plugins provide the alternative methods (default: the entry points).
+    """
+
+    samples: int | None
+    seed: int | None
+    year: int | None
+    chunk: int
+    backend: str
+    client: Any
+    host: PluginHost | None
+    progress: Progress | None
+
+
+def _run(
+    scores: Scores, assumptions: Assumptions, options: RunOptions, *, sobol: bool
+) -> tuple[IndexModel, int, int, FloatArray, FloatArray]:
+    """Build the model, draw the design (A only, or Saltelli's), run it: model, N, seed, runs."""
+    model = IndexModel(
+        scores.plan, scores.panel, assumptions, host=options.get("host"), year=options.get("year")
+    )
+    n = options.get("samples") or assumptions.samples
+    seed = options.get("seed")
+    s = assumptions.seed if seed is None else seed
+    x = saltelli_design(model.dims, n, s)
+    if not sobol:
+        x = x[:n]  # the A matrix: a scrambled Sobol' sample
+    sc, rk = run_design(
+        model,
+        x,
+        chunk=options.get("chunk", 2048),
+        backend=options.get("backend", "local"),
+        client=options.get("client"),
+        progress=options.get("progress"),
+    )
+    return model, n, s, sc, rk
 
 
 def uncertainty_analysis(
-    scores: Scores,
-    assumptions: Assumptions,
-    *,
-    samples: int | None = None,
-    seed: int | None = None,
-    year: int | None = None,
-    chunk: int = 2048,
-    backend: str = "local",
-    client: Any = None,
-    host: PluginHost | None = None,
-    progress: Progress | None = None,
+    scores: Scores, assumptions: Assumptions, **options: Unpack[RunOptions]
 ) -> UncertaintyResult:
     """Monte Carlo uncertainty analysis: score and rank distributions per country.
 
@@ -549,25 +586,16 @@ def uncertainty_analysis(
     scores : Scores
         The nominal scores (its plan and panel are reused).
     assumptions : Assumptions
-    samples : int, optional
-        Number of runs (default: ``assumptions.samples``); drawn from a scrambled Sobol'
-        sequence.
-    seed : int, optional
-        Default: ``assumptions.seed``.
-    year : int, optional
-        Default: the latest year in the data.
-    chunk, backend, client, progress
-        As for :func:`run_design`.
+    **options
+        :class:`RunOptions`: ``samples`` (the number of runs, drawn from a scrambled Sobol'
+        sequence), ``seed``, ``year``, ``chunk``, ``backend``, ``client``, ``host``,
+        ``progress``.
 
     Returns
     -------
     UncertaintyResult
     """
-    model = _model_for(scores, assumptions, host, year)
-    n = samples or assumptions.samples
-    s = assumptions.seed if seed is None else seed
-    x = saltelli_design(model.dims, n, s)[:n]  # the A matrix: a Sobol' sample
-    sc, rk = run_design(model, x, chunk=chunk, backend=backend, client=client, progress=progress)
+    model, n, _, sc, rk = _run(scores, assumptions, options, sobol=False)
     nominal_score, nominal_rank = model.nominal()
     return UncertaintyResult(
         index=scores.plan.name,
@@ -594,16 +622,9 @@ def sensitivity_analysis(
     scores: Scores,
     assumptions: Assumptions,
     *,
-    samples: int | None = None,
-    seed: int | None = None,
-    year: int | None = None,
-    chunk: int = 2048,
-    backend: str = "local",
-    client: Any = None,
     bootstrap: int = 500,
     country_bootstrap: int = 100,
-    host: PluginHost | None = None,
-    progress: Progress | None = None,
+    **options: Unpack[RunOptions],
 ) -> SensitivityResult:
     """Sobol' sensitivity analysis: first- and total-order indices per uncertain factor.
 
@@ -611,18 +632,14 @@ def sensitivity_analysis(
     (one number per run) and each country's score. ``samples`` is the base size ``N``; the
     analysis takes ``N (k + 2)`` runs for ``k`` factors. ``bootstrap`` resamples give the
     confidence intervals of the summary, ``country_bootstrap`` those of every country (fewer
-    by default: each resample handles every country). Other parameters as for
-    :func:`uncertainty_analysis`.
+    by default: each resample handles every country). ``options`` as for
+    :func:`uncertainty_analysis`, with ``samples`` the base size ``N``.
 
     Returns
     -------
     SensitivityResult
     """
-    model = _model_for(scores, assumptions, host, year)
-    n = samples or assumptions.samples
-    s = assumptions.seed if seed is None else seed
-    x = saltelli_design(model.dims, n, s)
-    sc, rk = run_design(model, x, chunk=chunk, backend=backend, client=client, progress=progress)
+    model, _, s, sc, rk = _run(scores, assumptions, options, sobol=True)
     _, nominal_rank = model.nominal()
     ok = ~np.isnan(nominal_rank)
     import warnings
@@ -637,7 +654,7 @@ def sensitivity_analysis(
         index=scores.plan.name,
         year=model.year,
         countries=scores.countries,
-        runs=int(x.shape[0]),
+        runs=int(sc.shape[0]),
         summary=summary,
         per_country=per_country,
     )
