@@ -108,6 +108,17 @@ def _f(v: float | None, sign: bool = False) -> str:
     return f"{v:+.1f}" if sign else f"{v:.1f}"
 
 
+def informative_years(scores: Scores) -> list[int]:
+    """Years in which at least one country has a score other than the index's lowest value."""
+    lo = scores.plan.scale[0]
+    out = []
+    for t, y in enumerate(scores.years):
+        s = scores.score[:, t]
+        if np.any(~np.isnan(s) & (s != lo)):
+            out.append(y)
+    return out
+
+
 def trend(scores: Scores, start: int, end: int) -> Trend:
     """Compare two years: score and rank changes, and the change by indicator and node.
 
@@ -270,7 +281,11 @@ class ScenarioResult:
             f"{'Country':<24} {'baseline':>8} {'scenario':>8} {'delta':>7} {'rank':>9}",
         ]
         for r in self.to_records():
-            ranks = f"{r['rank_baseline'] or '-'}->{r['rank_scenario'] or '-'}"
+            ranks = (
+                f"{r['rank_baseline'] or '-'}->{r['rank_scenario'] or '-'}"
+                if r["rank_baseline"] or r["rank_scenario"]
+                else "-"
+            )
             lines.append(
                 f"{r['country'] + ' ' + r['name']:<24.24} {_f(r['baseline']):>8} "
                 f"{_f(r['scenario']):>8} {_f(r['delta'], sign=True):>7} {ranks:>9}"

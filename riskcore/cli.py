@@ -339,11 +339,12 @@ def _year_in(result: Any, year: int | None, data: str) -> None:
 
 
 def _cmd_trend(args: argparse.Namespace, stdout: TextIO) -> None:
-    from riskcore.analysis import trend
+    from riskcore.analysis import informative_years, trend
 
     result = _scored(args)
-    start = args.start if args.start is not None else result.years[0]
-    end = args.end if args.end is not None else result.years[-1]
+    years = informative_years(result) or list(result.years)
+    start = args.start if args.start is not None else years[0]
+    end = args.end if args.end is not None else years[-1]
     for y in (start, end):
         _year_in(result, y, args.data)
     out = trend(result, start, end)
@@ -470,11 +471,12 @@ def _show_warning(
     print(f"riskcore: warning: {message}", file=file or sys.stderr)
 
 
-def _data_arguments(p: argparse.ArgumentParser) -> None:
+def _data_arguments(p: argparse.ArgumentParser, *, year: bool = True) -> None:
     """The arguments every command that scores an index file on a data file takes."""
     p.add_argument("index", help="index file (TOML)")
     p.add_argument("--data", required=True, help="data file (long or wide CSV)")
-    p.add_argument("--year", type=int, help="year to show (default: the latest in the data)")
+    if year:
+        p.add_argument("--year", type=int, help="year to show (default: the latest in the data)")
     p.add_argument("--output", "-o", help="write to this file instead of standard output")
     p.add_argument(
         "--extra-country",
@@ -549,9 +551,15 @@ def build_parser() -> argparse.ArgumentParser:
         an.set_defaults(func=_cmd_analysis)
 
     tr = sub.add_parser("trend", help="score and rank changes between two years, decomposed")
-    _data_arguments(tr)
-    tr.add_argument("--from", dest="start", type=int, help="first year (default: the earliest)")
-    tr.add_argument("--to", dest="end", type=int, help="second year (default: the latest)")
+    _data_arguments(tr, year=False)
+    tr.add_argument(
+        "--from",
+        dest="start",
+        type=int,
+        help="first year (default: the first year in which some country scores above the "
+        "scale's low end)",
+    )
+    tr.add_argument("--to", dest="end", type=int, help="second year (default: the last such year)")
     tr.add_argument("--format", choices=("table", "json"), default="table")
     tr.set_defaults(func=_cmd_trend)
 

@@ -111,8 +111,9 @@ def node_heatmap(scores: Scores, year: int | None = None) -> Any:
     for i in range(data.shape[0]):
         for j in range(data.shape[1]):
             v = data[i, j]
+            dark = not math.isnan(v) and (v - lo) / (hi - lo) > 0.6
             ax.text(j, i, "-" if math.isnan(v) else f"{v:.0f}", ha="center", va="center",
-                    fontsize=8)  # fmt: skip
+                    fontsize=8, color="white" if dark else "black")  # fmt: skip
     fig.colorbar(im, ax=ax, fraction=0.04)
     ax.set_title(f"Node scores, {scores.years[t]}")
     fig.tight_layout()
@@ -146,6 +147,9 @@ def rank_slope(trend: Trend) -> Any:
         ax.plot([0, 1], [a, b], marker="o", color=colour)
         ax.text(-0.05, a, row["country"], ha="right", va="center", fontsize=9)
         ax.text(1.05, b, row["country"], ha="left", va="center", fontsize=9)
+    from matplotlib.ticker import MaxNLocator
+
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.invert_yaxis()
     ax.set_xticks([0, 1], [str(trend.start), str(trend.end)])
     ax.set_xlim(-0.4, 1.4)

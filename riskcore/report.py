@@ -161,7 +161,8 @@ def _contributions(scores: Scores, t: int) -> str:
     rows = []
     for r in scored:
         ex = scores.explain(scores.countries[r], year)
-        got = {c.code: c.contribution for c in ex.contributions}
+        got = {c.code: (c.contribution if c.normalized is not None else None)
+               for c in ex.contributions}  # fmt: skip
         rows.append([_e(ex.country), *[_n(got[c]) for c in codes], _n(ex.score)])
     parts = [
         "<h2>Contributions</h2>",
@@ -175,13 +176,12 @@ def _contributions(scores: Scores, t: int) -> str:
 
 def _trend(scores: Scores) -> str:
     from riskcore import plots
-    from riskcore.analysis import trend
+    from riskcore.analysis import informative_years, trend
 
-    scored_years = [t for t in range(len(scores.years)) if np.any(~np.isnan(scores.score[:, t]))]
-    informative = [t for t in scored_years if np.nanmax(np.abs(scores.score[:, t])) > 0]
+    informative = informative_years(scores)
     if len(informative) < 2:
         return ""
-    start, end = scores.years[informative[0]], scores.years[informative[-1]]
+    start, end = informative[0], informative[-1]
     tr = trend(scores, start, end)
     rows = []
     for row in tr.rows:

@@ -109,7 +109,9 @@ class IndexModel:
                 unknown = [c for c in wn.nodes if c not in codes]
                 if unknown:
                     raise SpecError(
-                        f"unknown node {unknown[0]!r}", path=where, key=f"uncertainty.weights.{i}"
+                        f"unknown node {unknown[0]!r}",
+                        path=where,
+                        key=f"uncertainty.weights.{i}.nodes",
                     )
                 nodes = [codes[c] for c in wn.nodes]
             elif wn.levels is not None:
@@ -124,6 +126,7 @@ class IndexModel:
         self.norm_plans = [plan]
         if assumptions.normalize is not None:
             alt = assumptions.normalize
+            _check_targets(alt, "normalize", plan, where)
             targets = set(alt.indicators or [leaf.code for leaf in plan.leaves])
             self.norm_plans = []
             for m, choice in enumerate(alt.alternatives):
@@ -154,6 +157,7 @@ class IndexModel:
         self.agg_nodes: list[str] = []
         if assumptions.aggregation is not None:
             alt = assumptions.aggregation
+            _check_targets(alt, "aggregation", plan, where)
             self.agg_nodes = alt.nodes or [n.code for n in plan.nodes]
             for m, choice in enumerate(alt.alternatives):
                 key = f"uncertainty.aggregation.alternatives.{m}"
@@ -335,6 +339,30 @@ class IndexModel:
         return out
 
 
+def _check_targets(alt: Any, table: str, plan: Plan, where: str | None) -> None:
+    """Alternatives name indicators (normalisation) or nodes (aggregation) that exist."""
+    wrong, right = ("nodes", "indicators") if table == "normalize" else ("indicators", "nodes")
+    key = f"uncertainty.{table}"
+    if getattr(alt, wrong) is not None:
+        raise SpecError(
+            f"'{wrong}' does not apply to [uncertainty.{table}]; use '{right}'",
+            path=where,
+            key=f"{key}.{wrong}",
+        )
+    known = (
+        [leaf.code for leaf in plan.leaves]
+        if right == "indicators"
+        else [n.code for n in plan.nodes]
+    )
+    unknown = [c for c in getattr(alt, right) or [] if c not in known]
+    if unknown:
+        raise SpecError(
+            f"unknown {right[:-1]} {unknown[0]!r} (the index has: {', '.join(known)})",
+            path=where,
+            key=f"{key}.{right}",
+        )
+
+
 def _depths(plan: Plan) -> list[int]:
     """Depth of each node below the root (the root is 0)."""
     n_leaves = len(plan.leaves)
@@ -453,7 +481,8 @@ class UncertaintyResult:
         score_head = f" {'5%':>6} {'95%':>6}" if comparable else ""
         lines = [
             f"Uncertainty of {self.index}, {self.year}: {self.runs} runs over "
-            f"{len(self.factors)} factors ({', '.join(self.factors)})",
+            f"{len(self.factors)} factor{'s' if len(self.factors) != 1 else ''} "
+            f"({', '.join(self.factors)})",
             "",
             f"{'Country':<28} {'Score':>6}{score_head}  {'Rank':>4} {'median':>6} {'5%-95%':>7}",
         ]

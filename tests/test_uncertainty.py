@@ -160,7 +160,13 @@ def test_malformed_assumptions_name_file_and_key(tmp_path: Path, text: str, key:
 def test_assumptions_that_do_not_fit_the_index(asem: riskcore.Scores) -> None:
     for text, key in (
         ('[uncertainty]\n[[uncertainty.weights]]\nnodes = ["Nope"]\nrelative = 0.1\n',
-         "uncertainty.weights.0"),
+         "uncertainty.weights.0.nodes"),
+        ('[uncertainty]\n[uncertainty.aggregation]\nalternatives = ["min"]\nnodes = ["Nope"]\n',
+         "uncertainty.aggregation.nodes"),
+        ('[uncertainty]\n[uncertainty.normalize]\nalternatives = ["rank"]\nindicators = ["Nope"]\n',
+         "uncertainty.normalize.indicators"),
+        ('[uncertainty]\n[uncertainty.normalize]\nalternatives = ["rank"]\nnodes = ["Conn"]\n',
+         "uncertainty.normalize.nodes"),
         ('[uncertainty]\n[uncertainty.exclusion]\ncandidates = ["Nope"]\n',
          "uncertainty.exclusion.candidates"),
         ('[uncertainty]\n[uncertainty.aggregation]\nalternatives = ["mystery"]\n',
