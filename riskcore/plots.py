@@ -81,18 +81,21 @@ def ranked_bars(
     return fig
 
 
-def _band_colours(scores: Scores, values: np.ndarray) -> list[Any]:
+def band_colour(scores: Scores, band: str | None) -> str:
+    """The colour of a risk band (light to dark red, lowest to highest), as ``#rrggbb``."""
     plt = _pyplot()
+    from matplotlib.colors import to_hex
+
     bands = [name for name, _ in scores.plan.bands]
+    if band is None or band not in bands:
+        return "#d0d0d0"
     cmap = plt.get_cmap("YlOrRd")
-    out = []
-    for v in values:
-        band = scores._band(float(v))
-        if band is None:
-            out.append("#9e9e9e" if not bands else "#d0d0d0")
-        else:
-            out.append(cmap(0.2 + 0.8 * bands.index(band) / max(1, len(bands) - 1)))
+    out: str = to_hex(cmap(0.2 + 0.8 * bands.index(band) / max(1, len(bands) - 1)))
     return out
+
+
+def _band_colours(scores: Scores, values: np.ndarray) -> list[str]:
+    return [band_colour(scores, scores._band(float(v))) for v in values]
 
 
 def node_heatmap(scores: Scores, year: int | None = None) -> Any:

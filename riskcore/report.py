@@ -33,9 +33,6 @@ h1 { font-size: 1.6rem; } h2 { border-bottom: 1px solid #ccc; margin-top: 2.2rem
 table { border-collapse: collapse; margin: 0.8rem 0; font-size: 0.88rem; }
 th, td { border: 1px solid #ddd; padding: 0.25rem 0.5rem; text-align: left; vertical-align: top; }
 th { background: #f3f3f3; } td.num { text-align: right; font-variant-numeric: tabular-nums; }
-.band-very-high { background: #f4a582; } .band-high { background: #fddbc7; }
-.band-medium { background: #fff7bc; } .band-low { background: #d1e5f0; }
-.band-very-low { background: #e8f4e8; }
 .note { color: #555; font-size: 0.9rem; } img { max-width: 100%; }
 details { margin: 0.6rem 0; } code { background: #f5f5f5; padding: 0 0.2rem; }
 """
@@ -109,6 +106,13 @@ def _method(scores: Scores) -> str:
     return "".join(parts)
 
 
+def _chip(colour: str) -> str:
+    """Inline style of a band label: the band's colour, white text on dark colours."""
+    r, g, b = (int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5))
+    text = "white" if 0.299 * r + 0.587 * g + 0.114 * b < 0.55 else "black"
+    return f' style="background: {colour}; color: {text}; padding: 0 0.3rem"'
+
+
 def _results(scores: Scores, t: int, uncertainty: UncertaintyResult | None) -> str:
     from riskcore import plots
 
@@ -118,7 +122,7 @@ def _results(scores: Scores, t: int, uncertainty: UncertaintyResult | None) -> s
     rows = []
     for r in scores._ranked(t):
         band = scores._band(float(scores.score[r, t]))
-        cls = f' class="band-{band.replace(" ", "-")}"' if band else ""
+        cls = _chip(plots.band_colour(scores, band)) if band else ""
         rank = scores.rank[r, t]
         rows.append(
             [
