@@ -548,6 +548,11 @@ class SensitivityResult:
                 f"{_ci(s.first_ci[:, i]):>15} {_f(_num(float(s.total[i])), 3):>6} "
                 f"{_ci(s.total_ci[:, i]):>15}"
             )
+        if np.any(s.first < 0):
+            lines.append(
+                "\nNote: a slightly negative index is estimation noise around 0; its interval "
+                "says how precise it is (more samples narrow it)."
+            )
         return "\n".join(lines)
 
 

@@ -23,6 +23,12 @@ AGGREGATIONS = [
     '"median"',
     '"copeland"',
 ]
+try:  # benefit of the doubt solves linear programmes with scipy
+    import scipy  # noqa: F401
+
+    AGGREGATIONS.append('{ method = "bod", lower_share = 0.1 }')
+except ImportError:  # pragma: no cover
+    pass
 NORMALIZERS = [
     '"minmax"',
     '"rank"',
