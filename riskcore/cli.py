@@ -82,7 +82,8 @@ def render_table(scores: object, year: int | None) -> str:
         ]
         if bands:
             cells.append((scores._band(float(scores.score[r, t])) or "-").ljust(band_width))
-        cells += [f"{100 * scores.coverage[r, t]:.0f}%".rjust(8)]
+        screened_out = bool(scores.excluded[r, t])
+        cells += [("screened" if screened_out else f"{100 * scores.coverage[r, t]:.0f}%").rjust(8)]
         for n in top:
             j = scores.plan.nodes.index(n)
             cells.append(_fmt(scores.nodes[j, r, t]).rjust(len(n.name)))
