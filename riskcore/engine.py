@@ -47,6 +47,9 @@ class Evaluation:
     weights : dict of str to ndarray
         The weights each node used, summing to one: shape ``(k,)``, or ``(batch, k)`` when
         they vary across the batch (data-driven weighting, replacement weights).
+    country_weights : dict of str to ndarray
+        For a node whose aggregation chooses weights per country (``bod``): those weights,
+        shape ``(batch, countries, years, k)``, with the node's value their weighted sum.
     """
 
     normalized: FloatArray
@@ -56,6 +59,7 @@ class Evaluation:
     score: FloatArray
     rank: FloatArray
     weights: dict[str, FloatArray] = field(default_factory=dict)
+    country_weights: dict[str, FloatArray] = field(default_factory=dict)
 
 
 def round_half_away(x: FloatArray, digits: int) -> FloatArray:
@@ -164,6 +168,7 @@ def aggregate(
     slots[:, :n_leaves] = norm
     coverage = np.empty((batch, len(plan.nodes), n_c, n_y))
     used: dict[str, FloatArray] = {}
+    chosen: dict[str, FloatArray] = {}
     for j, node in enumerate(plan.nodes):
         children = np.moveaxis(slots[:, list(node.children)], 1, -1)  # (batch, c, y, k)
         if weights is not None and node.code in weights:
@@ -190,6 +195,10 @@ def aggregate(
                 rows = pick == a
                 if rows.any():
                     value[rows] = method(filled[rows], w_norm[rows], params)
+        elif hasattr(node.aggregator, "with_weights"):  # weights chosen per country
+            value, chosen[node.code] = node.aggregator.with_weights(
+                filled, w_norm, node.aggregate_params
+            )
         else:
             value = node.aggregator(filled, w_norm, node.aggregate_params)
         ok = (share + _COVERAGE_TOL >= node.min_coverage) & (share > 0)
@@ -207,4 +216,5 @@ def aggregate(
         score=score,
         rank=rank_min(-score, axis=1),
         weights=used,
+        country_weights=chosen,
     )

@@ -368,6 +368,12 @@ def compile_plan(
         key = f"{base}.aggregation" if section.aggregation else "defaults.aggregation"
         aggregator, params = _method(choice, host.aggregator, path=path, key=key)
         slots = tuple(i if kind == "leaf" else n_leaves + i for kind, i in children)
+        check = getattr(aggregator, "check", None)
+        if check is not None:  # parameters that cannot hold for this many children
+            try:
+                check(params, len(slots))
+            except ValueError as exc:
+                raise SpecError(f"node '{code}': {exc}", path=path, key=key) from None
         child_codes = tuple(spec.node_children(code))
         w_choice, w_key = _choice(
             section.weighting, defaults.weighting, f"{base}.weighting", "defaults.weighting"

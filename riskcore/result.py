@@ -141,6 +141,11 @@ class Scores:
     weights : dict
         Node code to its children's weights as used (summing to one), after any weighting
         method.
+    country_weights : dict
+        For a node whose aggregation chooses each country's weights (``bod``): node code to
+        those weights, shape ``(countries, years, children)``, NaN where the node has no value.
+        The node's value (on the normalised scale) is their weighted sum of its children; they
+        do not sum to one. :meth:`explain` and :meth:`to_dict` use them.
     normalized : ndarray, shape (leaves, countries, years)
     nodes : ndarray, shape (nodes, countries, years)
         Node values on the index scale, root last.
@@ -174,9 +179,13 @@ class Scores:
             w = ev.weights[node.code]
             first = w[0] if w.ndim == 2 else w  # the nominal run
             self.weights[node.code] = dict(zip(node.child_codes, map(float, first), strict=True))
+        self.country_weights: dict[str, FloatArray] = {
+            code: chosen[0] for code, chosen in ev.country_weights.items()
+        }
         for arr in (
             self.raw, self.values, self.normalized, self.nodes, self.score, self.rank,
             self.coverage, self.imputed_share, self.imputed, self.excluded,
+            *self.country_weights.values(),
         ):  # fmt: skip
             arr.flags.writeable = False
 
@@ -254,6 +263,19 @@ class Scores:
         key = np.where(np.isnan(rank), np.inf, rank)
         return [int(i) for i in np.lexsort((np.array(self.countries), key))]
 
+    def _chosen_weights(self, r: int, t: int) -> dict[str, Any]:
+        """``{"weights": {node: {child: weight}}}`` for nodes that chose this country's weights
+        (nothing when there are none, so the JSON of other indices is unchanged)."""
+        if not self.country_weights:
+            return {}
+        nodes = {node.code: node for node in self.plan.nodes}
+        return {
+            "weights": {
+                code: dict(zip(nodes[code].child_codes, map(_num, w[r, t]), strict=True))
+                for code, w in self.country_weights.items()
+            }
+        }
+
     def to_dict(self, year: int | None = None) -> dict[str, Any]:
         """The JSON object of ``riskcore score --format json`` for one year."""
         t = self.year_index(year)
@@ -285,6 +307,7 @@ class Scores:
                         }
                         for i, leaf in enumerate(self.plan.leaves)
                     },
+                    **self._chosen_weights(r, t),
                 }
             )
         return {
@@ -410,14 +433,23 @@ class Scores:
             if w.sum() > 0:
                 w = w / w.sum()
             cz = np.where(present, c, 0.0)
-            arithmetic = node.aggregate_method == "arithmetic" and not math.isnan(factor[slot])
+            additive = node.aggregate_method == "arithmetic"
+            chosen = self.country_weights.get(node.code)
+            if chosen is not None and np.all(np.isfinite(chosen[r, t])):
+                # the node's value is sum(chosen * children): additive with this country's own
+                # weights, which the weight column shows as shares
+                additive, factor_w = True, chosen[r, t]
+                w = factor_w / factor_w.sum() if factor_w.sum() > 0 else w
+            else:
+                factor_w = w
+            arithmetic = additive and not math.isnan(factor[slot])
             if not arithmetic and not math.isnan(values[slot]):
                 exact = False
             wc = w * cz
             share = wc / wc.sum() if wc.sum() != 0 else w
             for k, child in enumerate(kids):
                 if arithmetic:
-                    factor[child] = factor[slot] * w[k]
+                    factor[child] = factor[slot] * factor_w[k]
                     contrib[child] = factor[child] * cz[k]
                 else:
                     contrib[child] = contrib[slot] * share[k]

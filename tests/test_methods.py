@@ -89,3 +89,43 @@ def test_zero_weight_children_are_ignored_and_zero_values_dominate() -> None:
 def test_rank_min_descending_ties() -> None:
     scores = np.array([5.0, 7.0, 7.0, 1.0, np.nan])
     np.testing.assert_array_equal(rank_min(-scores), [3, 1, 1, 4, np.nan])
+
+
+def test_benefit_of_the_doubt_reports_each_countrys_weights_and_explains_exactly() -> None:
+    pytest.importorskip("scipy")
+    from tests.helpers import flat_index, panel, score
+
+    # the three countries of docs/methods.md, already on 0..1 (goalposts 0 and 1)
+    x = np.array([[0.9, 0.5, 0.1], [0.1, 0.5, 0.9], [0.5, 0.5, 0.6]]).reshape(3, 3, 1)
+    spec = flat_index(
+        3,
+        aggregation='{ method = "bod", lower_share = 0.2, upper_share = 0.5 }',
+        normalize='{ method = "goalpost", lower = 0, upper = 1 }',
+        weights=[0.5, 0.25, 0.25],
+    )
+    s = score(spec, panel(x))
+    value = s.score[:, 0] / 100  # the index scale is 0..100; the composite lives on 0..1
+    np.testing.assert_allclose(value, [1, 0.98, 1], atol=5e-4)
+    chosen = s.country_weights["index"][:, 0]  # (countries, children)
+    assert chosen.shape == (3, 3)
+    # the composite is the chosen weights' sum, and each share keeps to its bounds
+    np.testing.assert_allclose(np.sum(chosen * s.normalized[:, :, 0].T, axis=1), value)
+    shares = chosen / chosen.sum(axis=1, keepdims=True)
+    assert np.all(shares >= 0.2 - 1e-9) and np.all(shares <= 0.5 + 1e-9)
+    # no country scores above 1 under any country's weights, its own included
+    assert np.all(chosen @ s.normalized[:, :, 0] <= 1 + 1e-9)
+    # AZE (0.5 everywhere) is explained by its own weights, exactly
+    e = s.explain("AZE")
+    assert e.exact
+    assert sum(c.contribution for c in e.contributions) == pytest.approx(s.score[1, 0])
+    by_code = {c.code: c for c in e.contributions}
+    for k, code in enumerate(("v0", "v1", "v2")):
+        assert by_code[code].weight == pytest.approx(shares[1, k])
+        assert by_code[code].contribution == pytest.approx(100 * chosen[1, k] * 0.5)
+    # and the JSON carries them; an index that does not choose weights has no such key
+    record = next(r for r in s.to_dict()["results"] if r["country"] == "AZE")
+    assert record["weights"]["index"] == pytest.approx(
+        dict(zip(("v0", "v1", "v2"), chosen[1], strict=True))
+    )
+    plain = score(flat_index(3), panel(x)).to_dict()["results"][0]
+    assert "weights" not in plain

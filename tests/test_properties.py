@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import numpy as np
-from hypothesis import given, settings
+import pytest
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
@@ -148,3 +149,32 @@ def test_ranks_are_dense_from_one_with_ties_at_the_lowest(case: tuple) -> None:
         assert np.array_equal(ok, ~np.isnan(rk))
         for i in np.flatnonzero(ok):
             assert rk[i] == 1 + np.sum(sc[ok] > sc[i])
+
+
+@settings(max_examples=40, deadline=None)
+@given(cases(), st.floats(0.0, 0.2), st.floats(0.3, 1.0))
+def test_benefit_of_the_doubt_is_its_own_weights_sum_and_explains_exactly(
+    case: tuple, lower: float, upper: float
+) -> None:
+    if not any("bod" in a for a in AGGREGATIONS):  # pragma: no cover - without scipy
+        return
+    x, w, _, norm = case
+    assume(lower * x.shape[0] <= 1 <= upper * x.shape[0])  # other bounds are rejected
+    bod = f'{{ method = "bod", lower_share = {lower!r}, upper_share = {upper!r} }}'
+    s = score(flat_index(x.shape[0], aggregation=bod, normalize=norm, weights=w), panel(x))
+    chosen = s.country_weights["index"]  # (countries, years, children)
+    for r, country in enumerate(s.countries):
+        for t, year in enumerate(s.years):
+            if np.isnan(s.score[r, t]):
+                continue
+            k = chosen[r, t]
+            if k.sum() == 0:  # every child at 0: no weights lift it, and it scores 0
+                assert s.score[r, t] == pytest.approx(0.0, abs=1e-9)
+            else:
+                shares = k / k.sum()
+                assert np.all(shares >= lower - 1e-6) and np.all(shares <= upper + 1e-6)
+            assert np.sum(k * s.normalized[:, r, t]) * 100 == pytest.approx(s.score[r, t])
+            e = s.explain(country, year)
+            assert e.exact
+            total = sum(c.contribution for c in e.contributions)
+            assert total == pytest.approx(s.score[r, t], abs=1e-6)

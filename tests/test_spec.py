@@ -167,6 +167,16 @@ COMPILE_ERRORS = [
         "indicator.x.normalize",
         "",
     ),
+    (  # benefit of the doubt: shares that no weights of two children can keep
+        HEAD + 'children = ["x", "y"]\naggregation = { method = "bod", upper_share = 0.4 }\n' + XY,
+        "index.aggregation",
+        "upper_share = 0.4 cannot hold for 2 children",
+    ),
+    (
+        HEAD + 'children = ["x", "y"]\naggregation = { method = "bod", lower_share = 0.6 }\n' + XY,
+        "index.aggregation",
+        "lower_share = 0.6 cannot hold for 2 children",
+    ),
 ]
 
 

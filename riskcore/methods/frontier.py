@@ -36,7 +36,7 @@ from pydantic import Field, model_validator
 
 from riskcore.methods.base import MethodBase, MethodParams
 
-__all__ = ["BenefitOfTheDoubt", "BoDParams", "bod_weights"]
+__all__ = ["BenefitOfTheDoubt", "BoDParams", "bod_weights", "check_shares"]
 
 FloatArray = NDArray[np.float64]
 
@@ -50,6 +50,24 @@ class BoDParams(MethodParams):
         if self.lower_share > self.upper_share:
             raise ValueError("lower_share must not exceed upper_share")
         return self
+
+
+def check_shares(params: BoDParams, k: int) -> None:
+    """Raise ValueError when no weights of ``k`` children keep to the share bounds.
+
+    Shares sum to one, so ``k * lower_share`` must not exceed 1 and ``k * upper_share`` must
+    reach it; otherwise the only weights left are zeros and every country would score 0.
+    """
+    if params.lower_share * k > 1 + 1e-12:
+        raise ValueError(
+            f"lower_share = {params.lower_share} cannot hold for {k} children: "
+            f"{k} x {params.lower_share} exceeds 1 (use at most {1 / k:.4g})"
+        )
+    if params.upper_share * k < 1 - 1e-12:
+        raise ValueError(
+            f"upper_share = {params.upper_share} cannot hold for {k} children: "
+            f"{k} x {params.upper_share} is below 1 (use at least {1 / k:.4g})"
+        )
 
 
 def bod_weights(y: FloatArray, params: BoDParams | None = None) -> tuple[FloatArray, FloatArray]:
@@ -79,8 +97,7 @@ def bod_weights(y: FloatArray, params: BoDParams | None = None) -> tuple[FloatAr
     ok = ~np.any(np.isnan(y), axis=1)
     ci = np.full(n, np.nan)
     weights = np.full((n, k), np.nan)
-    if k > 1 and p.lower_share * k > 1 + 1e-12:
-        raise ValueError(f"lower_share {p.lower_share} is infeasible for {k} children")
+    check_shares(p, k)
     frontier = y[ok]
     ones = np.ones((k, k))
     eye = np.eye(k)
@@ -102,11 +119,35 @@ class BenefitOfTheDoubt(MethodBase):
     Params = BoDParams
 
     def __call__(self, values: FloatArray, weights: FloatArray, params: Any) -> FloatArray:
-        # values: (batch, countries, years, k); missing children have weight 0
+        return self.with_weights(values, weights, params)[0]
+
+    def check(self, params: Any, n_children: int) -> None:
+        """Raise ValueError when the share bounds cannot hold for ``n_children``."""
+        check_shares(params, n_children)
+
+    def with_weights(
+        self, values: FloatArray, weights: FloatArray, params: Any
+    ) -> tuple[FloatArray, FloatArray]:
+        """The composites and each country's own weights (see :func:`bod_weights`).
+
+        Parameters
+        ----------
+        values : ndarray, shape (batch, countries, years, k)
+        weights : ndarray, broadcastable to ``values``
+            Only which children are present (weight above 0) counts.
+        params : BoDParams
+
+        Returns
+        -------
+        composite : ndarray, shape (batch, countries, years)
+        chosen : ndarray, shape (batch, countries, years, k)
+            The weights of each country's linear programme: ``composite = sum(chosen * values)``.
+        """
         w = np.broadcast_to(weights, values.shape)
         y = np.where(np.isfinite(w) & (w > 0), values, np.nan)
         out = np.full(values.shape[:-1], np.nan)
+        chosen = np.full(values.shape, np.nan)
         for b in range(values.shape[0]):
             for t in range(values.shape[2]):
-                out[b, :, t], _ = bod_weights(y[b, :, t], params)
-        return out
+                out[b, :, t], chosen[b, :, t] = bod_weights(y[b, :, t], params)
+        return out, chosen
