@@ -24,7 +24,7 @@ from riskcore.methods.weighting import WeightContext, Weighting
 from riskcore.plugins import PluginHost, get_host
 from riskcore.spec import IndexSpec, MethodChoice
 
-__all__ = ["LeafPlan", "NodePlan", "Plan", "compile_plan"]
+__all__ = ["LeafPlan", "NodePlan", "Plan", "check_aggregation", "compile_plan"]
 
 FloatArray = NDArray[np.float64]
 
@@ -145,6 +145,25 @@ class Plan:
             for v in leaf.inputs:
                 out.setdefault(v, None)
         return list(out)
+
+
+def check_aggregation(
+    aggregator: Any, params: MethodParams, node: NodePlan, *, path: str | None, key: str
+) -> None:
+    """Reject parameters an aggregation method says cannot hold for the node's number of
+    children (its optional ``check``), naming the file and ``key``.
+
+    Raises
+    ------
+    SpecError
+    """
+    check = getattr(aggregator, "check", None)
+    if check is None:
+        return
+    try:
+        check(params, len(node.children))
+    except ValueError as exc:
+        raise SpecError(f"node '{node.code}': {exc}", path=path, key=key) from None
 
 
 def _method(
@@ -368,12 +387,6 @@ def compile_plan(
         key = f"{base}.aggregation" if section.aggregation else "defaults.aggregation"
         aggregator, params = _method(choice, host.aggregator, path=path, key=key)
         slots = tuple(i if kind == "leaf" else n_leaves + i for kind, i in children)
-        check = getattr(aggregator, "check", None)
-        if check is not None:  # parameters that cannot hold for this many children
-            try:
-                check(params, len(slots))
-            except ValueError as exc:
-                raise SpecError(f"node '{code}': {exc}", path=path, key=key) from None
         child_codes = tuple(spec.node_children(code))
         w_choice, w_key = _choice(
             section.weighting, defaults.weighting, f"{base}.weighting", "defaults.weighting"
@@ -408,6 +421,7 @@ def compile_plan(
                 round=section.round,
             )
         )
+        check_aggregation(aggregator, params, nodes[-1], path=path, key=key)
     node_tuple = tuple(nodes)
     return Plan(
         code=spec.index.code,

@@ -77,9 +77,10 @@ class Explanation:
     nodes : dict
         Contribution of every node, in points on the index scale.
     exact : bool
-        True when every node on the way is arithmetic, where contributions are exactly
-        ``(high - low) * weight * normalized``. Otherwise each node's contribution is shared among
-        its children in proportion to ``weight * value`` (see docs/explain.md).
+        True when every node on the way is arithmetic, or benefit of the doubt (with the
+        country's own weights), and not rounded: contributions are then exactly each leaf's term
+        of the sum. Otherwise each node's contribution is shared among its children in
+        proportion to ``weight * value`` (see docs/explain.md).
     """
 
     country: str
@@ -392,9 +393,10 @@ class Scores:
 
         Contributions are in points of the index scale and add up to ``score - low``. At an
         arithmetic node they are exact: ``(high - low) * w * normalized`` with ``w`` the leaf's
-        effective weight. At any other node the node's contribution is shared among its children
-        in proportion to ``w_k * value_k``, which keeps the sum exact and is documented in
-        docs/explain.md.
+        effective weight; at a benefit-of-the-doubt node too, with the country's own weights
+        (:attr:`country_weights`). At any other node, and at a rounded one, the node's
+        contribution is shared among its children in proportion to ``w_k * value_k``, which
+        keeps the sum exact and is documented in docs/explain.md.
 
         Parameters
         ----------
@@ -442,7 +444,8 @@ class Scores:
                 w = factor_w / factor_w.sum() if factor_w.sum() > 0 else w
             else:
                 factor_w = w
-            arithmetic = additive and not math.isnan(factor[slot])
+            # a rounded node is not the sum of its terms: its contribution is then allocated
+            arithmetic = additive and node.round is None and not math.isnan(factor[slot])
             if not arithmetic and not math.isnan(values[slot]):
                 exact = False
             wc = w * cz

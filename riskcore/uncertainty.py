@@ -32,7 +32,7 @@ from riskcore.data import Panel
 from riskcore.engine import aggregate, normalize_leaves
 from riskcore.errors import SpecError
 from riskcore.methods.base import params_from
-from riskcore.plan import Plan
+from riskcore.plan import Plan, check_aggregation
 from riskcore.plugins import PluginHost, get_host
 from riskcore.result import Scores
 from riskcore.sensitivity import SobolResult, saltelli_design, sobol_estimates
@@ -163,9 +163,13 @@ class IndexModel:
                 key = f"uncertainty.aggregation.alternatives.{m}"
                 try:
                     agg = host.aggregator(choice.method)
-                    self.agg_choices.append((agg, params_from(agg, choice.params)))
+                    params = params_from(agg, choice.params)
                 except Exception as exc:
                     raise SpecError(str(exc), path=where, key=key) from None
+                for node in plan.nodes:
+                    if node.code in self.agg_nodes:
+                        check_aggregation(agg, params, node, path=where, key=key)
+                self.agg_choices.append((agg, params))
             self.factors.append(
                 Factor(alt.name or "aggregation", "aggregation", 1, len(self.agg_choices))
             )

@@ -81,6 +81,19 @@ def test_explain_is_exact_for_arithmetic_nodes() -> None:
             assert x.contribution == pytest.approx(100 * x.weight * x.normalized)
 
 
+def test_explain_of_a_rounded_node_adds_up_and_says_it_is_an_allocation() -> None:
+    rng = np.random.default_rng(3)
+    data = panel(rng.random((3, 5, 1)))
+    doc = flat_index(3, weights=[1, 2, 3]).model_dump(exclude_none=True)
+    doc["index"]["round"] = 0  # the root rounded to whole points of the 0..100 scale
+    s = score(riskcore.parse_index(doc), data)
+    for c in s.countries:
+        ex = s.explain(c)
+        assert ex.score is not None and float(ex.score).is_integer()
+        assert not ex.exact  # the rounded value is not the sum of the children's terms
+        assert sum(x.contribution for x in ex.contributions) == pytest.approx(ex.score)
+
+
 def test_explain_adds_up_for_other_aggregations(post_soviet: object) -> None:
     folder = riskcore.examples.example_path("post_soviet")
     s = riskcore.score(folder / "index.toml", folder / "inputs.csv")

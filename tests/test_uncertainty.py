@@ -171,6 +171,9 @@ def test_assumptions_that_do_not_fit_the_index(asem: riskcore.Scores) -> None:
          "uncertainty.exclusion.candidates"),
         ('[uncertainty]\n[uncertainty.aggregation]\nalternatives = ["mystery"]\n',
          "uncertainty.aggregation.alternatives.0"),
+        ('[uncertainty]\n[uncertainty.aggregation]\n'
+         'alternatives = ["arithmetic", { method = "bod", upper_share = 0.01 }]\n',
+         "uncertainty.aggregation.alternatives.1"),  # no weights keep such shares
         ("[uncertainty]\nsamples = 16\n", "uncertainty"),
     ):  # fmt: skip
         with pytest.raises(riskcore.SpecError) as err:

@@ -129,7 +129,7 @@ class Aggregator(NamedMethod, Protocol):
         A method that chooses its own weights for every country (benefit of the doubt) may also
         define ``with_weights(values, weights, params)``, returning the node values and the
         weights it chose, of the same shape as ``values``, such that each value is
-        ``sum(chosen * values)`` over the last axis. riskcore then calls it instead, reports
+        ``sum(chosen * values)`` over the last axis. riskcore scores with it, reports
         those weights (:attr:`riskcore.Scores.country_weights`) and explains the node exactly.
         A method may also define ``check(params, n_children)``, raising ValueError when its
         parameters cannot hold for a node with that many children; the index file is then
