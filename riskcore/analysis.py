@@ -38,6 +38,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from riskcore.engine import evaluate
 from riskcore.errors import SpecError
+from riskcore.plan import check_aggregation
 from riskcore.result import Scores
 from riskcore.spec import first_error, read_toml, toml_document
 from riskcore.treat import prepare
@@ -350,6 +351,12 @@ def run_scenario(
                     path=path,
                     key=f"{key}.drop",
                 )
+            node = plan.nodes[j]
+            check_aggregation(
+                node.aggregator, node.aggregate_params, node, path=path, key=f"{key}.drop",
+                n_children=int(np.count_nonzero(weights[node.code])),
+                why=f" without '{shock.drop}'",
+            )  # fmt: skip
             continue
         mask = _mask(shock, baseline, path, key)
         if shock.variable is not None:

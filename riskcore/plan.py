@@ -148,10 +148,23 @@ class Plan:
 
 
 def check_aggregation(
-    aggregator: Any, params: MethodParams, node: NodePlan, *, path: str | None, key: str
+    aggregator: Any,
+    params: MethodParams,
+    node: NodePlan,
+    *,
+    path: str | None,
+    key: str,
+    n_children: int | None = None,
+    why: str = "",
 ) -> None:
     """Reject parameters an aggregation method says cannot hold for the node's number of
     children (its optional ``check``), naming the file and ``key``.
+
+    Parameters
+    ----------
+    n_children : int, optional
+        How many children take part, when fewer than the node's (a child excluded or dropped);
+        ``why`` then says which.
 
     Raises
     ------
@@ -161,9 +174,9 @@ def check_aggregation(
     if check is None:
         return
     try:
-        check(params, len(node.children))
+        check(params, len(node.children) if n_children is None else n_children)
     except ValueError as exc:
-        raise SpecError(f"node '{node.code}': {exc}", path=path, key=key) from None
+        raise SpecError(f"node '{node.code}'{why}: {exc}", path=path, key=key) from None
 
 
 def _method(

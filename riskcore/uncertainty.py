@@ -218,6 +218,15 @@ class IndexModel:
                 slot = slot_codes.index(c)
                 parent = next(j for j, n in enumerate(plan.nodes) if slot in n.children)
                 self.exclusions.append((parent, plan.nodes[parent].children.index(slot)))
+                node = plan.nodes[parent]
+                methods = [(node.aggregator, node.aggregate_params)]
+                if node.code in self.agg_nodes:
+                    methods += self.agg_choices
+                for agg, params in methods:  # the node must still aggregate without it
+                    check_aggregation(
+                        agg, params, node, path=where, key="uncertainty.exclusion.candidates",
+                        n_children=len(node.children) - 1, why=f" without '{c}'",
+                    )  # fmt: skip
             self.factors.append(
                 Factor(
                     assumptions.exclusion.name or "exclusion",

@@ -88,6 +88,26 @@ def test_malformed_scenarios_name_the_key(tmp_path: Path, text: str, key: str) -
     assert (err.value.key or "").startswith(key) and str(path) in str(err.value)
 
 
+def test_dropping_a_child_of_a_benefit_of_the_doubt_node() -> None:
+    pytest.importorskip("scipy")
+    rng = np.random.default_rng(5)
+    x = rng.random((3, 6, 1))
+    bod = '{ method = "bod", lower_share = 0.2, upper_share = 0.6 }'
+    s = score(flat_index(3, aggregation=bod, normalize=GOAL), panel(x))
+    # the node is solved again on the two children left: the same as an index without v2
+    dropped = run_scenario(s, parse_scenario("[scenario]\n[[scenario.shock]]\ndrop = 'v2'\n"))
+    alone = score(flat_index(2, aggregation=bod, normalize=GOAL), panel(x[:2]))
+    np.testing.assert_allclose(dropped.shocked.score, alone.score)
+    assert np.all(np.isfinite(dropped.shocked.score))
+    # with shares that two children cannot keep the scenario is refused, naming the shock
+    tight = '{ method = "bod", upper_share = 0.4 }'
+    s = score(flat_index(3, aggregation=tight, normalize=GOAL), panel(x))
+    with pytest.raises(riskcore.SpecError) as err:
+        run_scenario(s, parse_scenario("[scenario]\n[[scenario.shock]]\ndrop = 'v2'\n"))
+    assert err.value.key == "scenario.shock.0.drop"
+    assert "without 'v2'" in str(err.value) and "upper_share" in str(err.value)
+
+
 def test_scenario_targets_must_exist() -> None:
     s = score(flat_index(2), panel(np.ones((2, 2, 1))))
     for text, key in (

@@ -129,3 +129,27 @@ def test_benefit_of_the_doubt_reports_each_countrys_weights_and_explains_exactly
     )
     plain = score(flat_index(3), panel(x)).to_dict()["results"][0]
     assert "weights" not in plain
+
+
+def test_benefit_of_the_doubt_leaves_out_a_child_no_country_has() -> None:
+    pytest.importorskip("scipy")
+    from riskcore.methods.frontier import BenefitOfTheDoubt, BoDParams, bod_weights
+
+    rng = np.random.default_rng(4)
+    y = rng.random((1, 5, 1, 4))  # (batch, countries, years, children)
+    w = np.full(4, 0.25)
+    w_out = np.array([1 / 3, 1 / 3, 0.0, 1 / 3])  # child 2 excluded for every country
+    p = BoDParams(lower_share=0.1, upper_share=0.5)
+    value, chosen = BenefitOfTheDoubt().with_weights(y, w_out, p)
+    expected, w3 = bod_weights(y[0, :, 0][:, [0, 1, 3]], p)
+    np.testing.assert_allclose(value[0, :, 0], expected)
+    np.testing.assert_allclose(chosen[0, :, 0][:, [0, 1, 3]], w3)
+    assert np.all(chosen[0, :, 0, 2] == 0)
+    # a child one country lacks still costs that country its value, not the others theirs
+    w_gap = np.broadcast_to(w, y.shape).copy()
+    w_gap[0, 3, 0, 1] = 0.0
+    value, _ = BenefitOfTheDoubt().with_weights(y, w_gap, p)
+    assert np.isnan(value[0, 3, 0]) and np.all(np.isfinite(np.delete(value[0, :, 0], 3)))
+    # too few children left for the share bounds: no value, rather than zeros
+    value, chosen = BenefitOfTheDoubt().with_weights(y, w_out, BoDParams(upper_share=0.3))
+    assert np.all(np.isnan(value)) and np.all(np.isnan(chosen))

@@ -217,3 +217,24 @@ def test_cli_uncertainty_and_sensitivity(
     assert "first" in out and "winsorising points" in out
     assert main(["sensitivity", str(ASEM / "index.toml"), "--data", str(ASEM / "asem.csv")]) == 2
     assert "no [uncertainty] table" in capsys.readouterr().err
+
+
+def test_excluding_a_child_of_a_benefit_of_the_doubt_node() -> None:
+    rng = np.random.default_rng(6)
+    x = rng.random((3, 6, 1))
+    goal = '{ method = "goalpost", lower = 0, upper = 1 }'
+    exclude_v2 = parse_assumptions('[uncertainty]\n[uncertainty.exclusion]\ncandidates = ["v2"]\n')
+    bod = '{ method = "bod", lower_share = 0.2, upper_share = 0.6 }'
+    s = score(flat_index(3, aggregation=bod, normalize=goal), panel(x))
+    model = IndexModel(s.plan, s.panel, exclude_v2)
+    runs, _ = model(np.array([[0.25], [0.75]]))  # nothing excluded, then v2 excluded
+    alone = score(flat_index(2, aggregation=bod, normalize=goal), panel(x[:2]))
+    np.testing.assert_allclose(runs[0], s.score[:, 0])
+    np.testing.assert_allclose(runs[1], alone.score[:, 0])  # solved again without v2
+    # shares that two children cannot keep: the assumption is refused, not scored as zeros
+    tight = '{ method = "bod", upper_share = 0.4 }'
+    s = score(flat_index(3, aggregation=tight, normalize=goal), panel(x))
+    with pytest.raises(riskcore.SpecError) as err:
+        IndexModel(s.plan, s.panel, exclude_v2)
+    assert err.value.key == "uncertainty.exclusion.candidates"
+    assert "without 'v2'" in str(err.value)

@@ -58,6 +58,8 @@ def check_shares(params: BoDParams, k: int) -> None:
     Shares sum to one, so ``k * lower_share`` must not exceed 1 and ``k * upper_share`` must
     reach it; otherwise the only weights left are zeros and every country would score 0.
     """
+    if k < 1:
+        raise ValueError("no children to weigh")
     if params.lower_share * k > 1 + 1e-12:
         raise ValueError(
             f"lower_share = {params.lower_share} cannot hold for {k} children: "
@@ -143,11 +145,24 @@ class BenefitOfTheDoubt(MethodBase):
         chosen : ndarray, shape (batch, countries, years, k)
             The weights of each country's linear programme: ``composite = sum(chosen * values)``.
         """
+        p = params or BoDParams()
         w = np.broadcast_to(weights, values.shape)
-        y = np.where(np.isfinite(w) & (w > 0), values, np.nan)
+        present = np.isfinite(w) & (w > 0)
+        y = np.where(present, values, np.nan)
         out = np.full(values.shape[:-1], np.nan)
         chosen = np.full(values.shape, np.nan)
         for b in range(values.shape[0]):
             for t in range(values.shape[2]):
-                out[b, :, t], chosen[b, :, t] = bod_weights(y[b, :, t], params)
+                # a child no country has here (excluded, dropped, or no data that year) takes
+                # no part; with too few children left for the share bounds the node has no value
+                active = np.any(present[b, :, t], axis=0)
+                try:
+                    check_shares(p, int(active.sum()))
+                except ValueError:
+                    continue
+                ci, w_active = bod_weights(y[b, :, t][:, active], p)
+                out[b, :, t] = ci
+                block = np.zeros((ci.size, active.size))
+                block[:, active] = w_active
+                chosen[b, :, t] = np.where(np.isnan(ci)[:, None], np.nan, block)
         return out, chosen
