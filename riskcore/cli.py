@@ -138,6 +138,22 @@ def render_years(scores: Any) -> str:
         cells = "".join(f"{_fmt(scores.score[r, t]):>8}" for t in range(len(years)))
         name = f"{scores.countries[r]} {scores.panel.country_names.get(scores.countries[r], '')}"
         lines.append(f"{name:<20.20}{cells}")
+    from riskcore.analysis import informative_years
+
+    informative = informative_years(scores)
+    flat = [
+        y
+        for t, y in enumerate(years)
+        if y not in informative and not all(math.isnan(v) for v in scores.score[:, t])
+    ]
+    if flat:
+        low = _fmt(scores.plan.scale[0])
+        lines += [
+            "",
+            f"In {', '.join(map(str, flat))} every score is {low}, the bottom of the scale: the"
+            " index does not tell the countries apart "
+            + ("that year." if len(flat) == 1 else "in those years."),
+        ]
     return "\n".join(lines)
 
 
