@@ -106,6 +106,10 @@ def test_benefit_of_the_doubt_reports_each_countrys_weights_and_explains_exactly
     s = score(spec, panel(x))
     value = s.score[:, 0] / 100  # the index scale is 0..100; the composite lives on 0..1
     np.testing.assert_allclose(value, [1, 0.98, 1], atol=5e-4)
+    # the two on the frontier sit exactly at the top of the scale, tied at rank 1, whatever
+    # the solver's tolerance
+    assert s.score[0, 0] == s.score[2, 0] == 100.0
+    assert s.rank[0, 0] == s.rank[2, 0] == 1
     chosen = s.country_weights["index"][:, 0]  # (countries, children)
     assert chosen.shape == (3, 3)
     # the composite is the chosen weights' sum, and each share keeps to its bounds
@@ -153,3 +157,18 @@ def test_benefit_of_the_doubt_leaves_out_a_child_no_country_has() -> None:
     # too few children left for the share bounds: no value, rather than zeros
     value, chosen = BenefitOfTheDoubt().with_weights(y, w_out, BoDParams(upper_share=0.3))
     assert np.all(np.isnan(value)) and np.all(np.isnan(chosen))
+
+
+@pytest.mark.parametrize("k", range(1, 10))
+def test_benefit_of_the_doubt_share_bound_hints_can_be_followed(k: int) -> None:
+    import re
+
+    from riskcore.methods.frontier import BoDParams, check_shares
+
+    for field, bad in (("upper_share", 0.99 / k), ("lower_share", min(1.0, 1.01 / k))):
+        if field == "lower_share" and k == 1:
+            continue  # a single child always takes the whole weight
+        with pytest.raises(ValueError) as err:
+            check_shares(BoDParams(**{field: bad}), k)
+        hint = float(re.search(r"use at (?:least|most) ([0-9.]+)", str(err.value)).group(1))
+        check_shares(BoDParams(**{field: hint}), k)  # the suggested value is accepted

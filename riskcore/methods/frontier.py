@@ -28,6 +28,7 @@ Research* 82.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -39,6 +40,8 @@ from riskcore.methods.base import MethodBase, MethodParams
 __all__ = ["BenefitOfTheDoubt", "BoDParams", "bod_weights", "check_shares"]
 
 FloatArray = NDArray[np.float64]
+
+_FRONTIER_TOL = 1e-9  # a composite this close to 1 is on the frontier
 
 
 class BoDParams(MethodParams):
@@ -63,12 +66,12 @@ def check_shares(params: BoDParams, k: int) -> None:
     if params.lower_share * k > 1 + 1e-12:
         raise ValueError(
             f"lower_share = {params.lower_share} cannot hold for {k} children: "
-            f"{k} x {params.lower_share} exceeds 1 (use at most {1 / k:.4g})"
+            f"{k} x {params.lower_share} exceeds 1 (use at most {math.floor(1e4 / k) / 1e4:g})"
         )
     if params.upper_share * k < 1 - 1e-12:
         raise ValueError(
             f"upper_share = {params.upper_share} cannot hold for {k} children: "
-            f"{k} x {params.upper_share} is below 1 (use at least {1 / k:.4g})"
+            f"{k} x {params.upper_share} is below 1 (use at least {math.ceil(1e4 / k) / 1e4:g})"
         )
 
 
@@ -110,6 +113,11 @@ def bod_weights(y: FloatArray, params: BoDParams | None = None) -> tuple[FloatAr
         if res.status == 0:
             ci[c] = -res.fun
             weights[c] = res.x
+    # the solver's tolerance leaves countries on the frontier a few ulps off 1 (above the scale,
+    # or below it so that their tie is ranked by noise): put them on it, with their weights
+    near = np.abs(ci - 1.0) <= _FRONTIER_TOL
+    weights[near] /= np.sum(weights[near] * y[near], axis=1, keepdims=True)
+    ci[near] = 1.0
     return ci, weights
 
 
