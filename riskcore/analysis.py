@@ -169,7 +169,7 @@ def trend(scores: Scores, start: int, end: int) -> Trend:
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
 
 class Shock(_Model):

@@ -19,6 +19,7 @@ from pydantic import (
     ConfigDict,
     Field,
     PrivateAttr,
+    Strict,
     StrictFloat,
     StrictInt,
     ValidationError,
@@ -45,7 +46,11 @@ _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_\-]*$")
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # strict: a string or a boolean where a number is expected is an error, not converted
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+
+_Number = Annotated[float, Strict()]  # an int is still accepted
 
 
 class MethodChoice(_Model):
@@ -56,7 +61,7 @@ class MethodChoice(_Model):
     are checked against the method when the index is compiled.
     """
 
-    model_config = ConfigDict(extra="allow", frozen=True)
+    model_config = ConfigDict(extra="allow", frozen=True, strict=True)
 
     method: str = Field(description="the method's registered name")
 
@@ -155,7 +160,9 @@ class IndexSection(_NodeBase):
 
     name: str = Field(description="the index's name (required)")
     code: str = Field("index", description="the index's code", pattern=r"^[A-Za-z][A-Za-z0-9_-]*$")
-    scale: tuple[float, float] = Field((0.0, 100.0), description="[low, high] of the scores")
+    scale: tuple[_Number, _Number] = Field(
+        (0.0, 100.0), strict=False, description="[low, high] of the scores"
+    )
     screen: Coverage | None = Field(
         None,
         description="leave out a country-year whose share of indicators with data (before "
@@ -233,7 +240,7 @@ class Defaults(_Model):
 class Band(_Model):
     """A ``[[bands]]`` entry: scores from ``from`` (inclusive) up to the next band's ``from``."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, strict=True)
 
     name: str = Field(description="the class, such as 'very high'")
     from_: float = Field(alias="from", description="lowest score of the band, inclusive")

@@ -77,6 +77,10 @@ def test_scenario_on_a_data_variable_recomputes_the_indicator(post_soviet: Path)
         ("[scenario]\n[[scenario.shock]]\nindicator = 'v0'\n", "scenario.shock.0"),
         ("[scenario]\n[[scenario.shock]]\nindicator = 'v0'\nadd = 1\nset = 2\n", "scenario.shock"),
         ("[scenario]\n[[scenario.shock]]\ndrop = 'v0'\ncolour = 1\n", "scenario.shock.0.colour"),
+        (
+            "[scenario]\n[[scenario.shock]]\nindicator = 'v0'\nmultiply = '2'\n",
+            "scenario.shock.0.multiply",
+        ),
         ("[nothing]\n", "scenario"),
     ],
 )

@@ -172,3 +172,20 @@ def test_benefit_of_the_doubt_share_bound_hints_can_be_followed(k: int) -> None:
             check_shares(BoDParams(**{field: bad}), k)
         hint = float(re.search(r"use at (?:least|most) ([0-9.]+)", str(err.value)).group(1))
         check_shares(BoDParams(**{field: hint}), k)  # the suggested value is accepted
+
+
+def test_benefit_of_the_doubt_never_scores_above_one_on_tiny_values() -> None:
+    # values far below the solver's tolerances: solved as they came, these gave composites of
+    # 5.5 and 5.0; the programme is scale-free, so riskcore solves it on values scaled to 1
+    pytest.importorskip("scipy")
+    from riskcore.methods.frontier import BoDParams, bod_weights
+
+    p = BoDParams(lower_share=0.1)
+    y = np.array([[2e-9, 1e-9], [1e-9, 1e-9]])
+    ci, w = bod_weights(y, p)
+    # by hand: the second country's best shares are (0.1, 0.9): 1e-9 / (0.1 * 2e-9 + 0.9 * 1e-9)
+    np.testing.assert_allclose(ci, [1.0, 1 / 1.1], rtol=1e-6)
+    np.testing.assert_allclose(np.sum(w * y, axis=1), ci, rtol=1e-9)
+    assert np.all(ci <= 1.0)
+    raised, _ = bod_weights(np.array([[2e-9, 1e-9], [1e-9, 3e-9]]), p)
+    assert raised[1] >= ci[1] and np.all(raised <= 1.0)

@@ -115,6 +115,10 @@ ERRORS = [
         "method",
     ),
     (HEAD + 'children = ["x"]\n[index.extra]\n', "index.extra", "unknown key"),
+    # a number written as text, or true/false, is an error rather than quietly converted
+    (HEAD + 'children = ["x"]\nmin_coverage = "0.5"\n', "index.min_coverage", "valid number"),
+    (HEAD + 'children = ["x"]\nmin_coverage = true\n', "index.min_coverage", "valid number"),
+    (HEAD + 'children = ["x"]\nscale = [0, "100"]\n', "index.scale", "valid number"),
     ("[index\n", "", "invalid TOML"),
 ]
 
@@ -166,6 +170,18 @@ COMPILE_ERRORS = [
         '[indicator.y]\ndirection = "lower_is_riskier"\n',
         "indicator.x.normalize",
         "",
+    ),
+    (
+        HEAD
+        + 'children = ["x", "y"]\naggregation = { method = "bod", lower_share = "0.1" }\n'
+        + XY,
+        "index.aggregation.lower_share",
+        "valid number",
+    ),
+    (
+        HEAD + 'children = ["x", "y"]\naggregation = { method = "power_mean", p = true }\n' + XY,
+        "index.aggregation.p",
+        "valid number",
     ),
     (  # benefit of the doubt: shares that no weights of two children can keep
         HEAD + 'children = ["x", "y"]\naggregation = { method = "bod", upper_share = 0.4 }\n' + XY,

@@ -147,6 +147,8 @@ def test_data_uncertainty_from_standard_errors_and_ranges(post_soviet: Path) -> 
         ("[uncertainty]\ncolour = 1\n", "uncertainty.colour"),
         ("[uncertainty]\n[uncertainty.outliers]\nmax_points = [5, 1]\n", "uncertainty.outliers"),
         ("[uncertainty]\n[uncertainty.normalize]\nalternatives = []\n", "uncertainty.normalize"),
+        ('[uncertainty]\n[uncertainty.data]\nrelative = "0.1"\n', "uncertainty.data.relative"),
+        ('[uncertainty]\n[uncertainty.outliers]\nmax_points = [1, "5"]\n', "uncertainty.outliers"),
     ],
 )
 def test_malformed_assumptions_name_file_and_key(tmp_path: Path, text: str, key: str) -> None:

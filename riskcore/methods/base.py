@@ -32,7 +32,7 @@ FloatArray = NDArray[np.float64]
 class MethodParams(BaseModel):
     """Base of the parameter models of methods: frozen, unknown keys are errors."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
 
 @runtime_checkable

@@ -41,7 +41,7 @@ __all__ = ["BenefitOfTheDoubt", "BoDParams", "bod_weights", "check_shares"]
 
 FloatArray = NDArray[np.float64]
 
-_FRONTIER_TOL = 1e-9  # a composite this close to 1 is on the frontier
+_FRONTIER_TOL = 1e-7  # the solver's feasibility tolerance: this close to 1 is on the frontier
 
 
 class BoDParams(MethodParams):
@@ -103,19 +103,24 @@ def bod_weights(y: FloatArray, params: BoDParams | None = None) -> tuple[FloatAr
     ci = np.full(n, np.nan)
     weights = np.full((n, k), np.nan)
     check_shares(p, k)
-    frontier = y[ok]
+    # the composite does not change when every value is scaled alike (the weights take the
+    # inverse scale), so the programme is solved on values scaled to a largest of 1: tiny
+    # values would otherwise need weights far beyond the solver's tolerances
+    top = float(np.max(np.abs(y[ok]))) if ok.any() else 0.0
+    scale = top if top > 0 else 1.0
+    frontier = y[ok] / scale
     ones = np.ones((k, k))
     eye = np.eye(k)
     a_ub = np.vstack([frontier, p.lower_share * ones - eye, eye - p.upper_share * ones])
     b_ub = np.concatenate([np.ones(frontier.shape[0]), np.zeros(2 * k)])
     for c in np.flatnonzero(ok):
-        res = linprog(-y[c], A_ub=a_ub, b_ub=b_ub, bounds=[(0, None)] * k, method="highs")
+        res = linprog(-y[c] / scale, A_ub=a_ub, b_ub=b_ub, bounds=[(0, None)] * k, method="highs")
         if res.status == 0:
             ci[c] = -res.fun
-            weights[c] = res.x
+            weights[c] = res.x / scale
     # the solver's tolerance leaves countries on the frontier a few ulps off 1 (above the scale,
     # or below it so that their tie is ranked by noise): put them on it, with their weights
-    near = np.abs(ci - 1.0) <= _FRONTIER_TOL
+    near = ci >= 1.0 - _FRONTIER_TOL  # nothing scores above 1: a higher value is solver error
     weights[near] /= np.sum(weights[near] * y[near], axis=1, keepdims=True)
     ci[near] = 1.0
     return ci, weights
