@@ -34,8 +34,9 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import ConfigDict, Field, ValidationError, model_validator
 
+from riskcore._strict import NoTextNumbers
 from riskcore.engine import evaluate
 from riskcore.errors import SpecError
 from riskcore.plan import check_aggregation
@@ -168,8 +169,8 @@ def trend(scores: Scores, start: int, end: int) -> Trend:
 # -- scenarios -------------------------------------------------------------------------------
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+class _Model(NoTextNumbers):
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class Shock(_Model):

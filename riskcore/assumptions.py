@@ -35,10 +35,11 @@ index file's codes and the data's variables only, never to internal objects.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, Strict, ValidationError, field_validator
+from pydantic import ConfigDict, Field, ValidationError, field_validator
 
+from riskcore._strict import NoTextNumbers
 from riskcore.errors import SpecError
 from riskcore.spec import Method, first_error, read_toml, toml_document
 
@@ -54,9 +55,8 @@ __all__ = [
 ]
 
 
-class _Model(BaseModel):
-    # strict: a string or a boolean where a number is expected is an error, not converted
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+class _Model(NoTextNumbers):
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class WeightNoise(_Model):
@@ -81,17 +81,11 @@ class Alternatives(_Model):
     )
 
 
-# a TOML array read as a pair, whose items are not converted from other types
-_Pair = Annotated[tuple[Annotated[str, Strict()], Annotated[str, Strict()]], Strict(False)]
-
-
 class OutlierPoints(_Model):
     """The most points winsorising may take, an integer range: one factor."""
 
     name: str | None = None
-    max_points: tuple[Annotated[int, Strict()], Annotated[int, Strict()]] = Field(
-        strict=False, description="inclusive range, such as [1, 5]"
-    )
+    max_points: tuple[int, int] = Field(description="inclusive range, such as [1, 5]")
 
     @field_validator("max_points")
     @classmethod
@@ -118,7 +112,7 @@ class DataNoise(_Model):
     standard_errors: dict[str, str] = Field(
         default_factory=dict, description="variable -> variable holding its standard error"
     )
-    ranges: dict[str, _Pair] = Field(
+    ranges: dict[str, tuple[str, str]] = Field(
         default_factory=dict, description="variable -> [low variable, high variable]"
     )
 

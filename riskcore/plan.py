@@ -24,7 +24,7 @@ from riskcore.methods.weighting import WeightContext, Weighting
 from riskcore.plugins import PluginHost, get_host
 from riskcore.spec import IndexSpec, MethodChoice
 
-__all__ = ["LeafPlan", "NodePlan", "Plan", "check_aggregation", "compile_plan"]
+__all__ = ["LeafPlan", "NodePlan", "Plan", "check_aggregation", "compile_plan", "weighted_children"]
 
 FloatArray = NDArray[np.float64]
 
@@ -147,6 +147,14 @@ class Plan:
         return list(out)
 
 
+def weighted_children(node: NodePlan) -> int:
+    """How many children take part in a node: those with a positive weight (all of them when
+    the weights come from the data)."""
+    if node.weighting is not None:
+        return len(node.children)
+    return int(np.count_nonzero(np.asarray(node.weights) > 0))
+
+
 def check_aggregation(
     aggregator: Any,
     params: MethodParams,
@@ -174,7 +182,7 @@ def check_aggregation(
     if check is None:
         return
     try:
-        check(params, len(node.children) if n_children is None else n_children)
+        check(params, weighted_children(node) if n_children is None else n_children)
     except ValueError as exc:
         raise SpecError(f"node '{node.code}'{why}: {exc}", path=path, key=key) from None
 

@@ -14,12 +14,10 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import (
-    BaseModel,
     BeforeValidator,
     ConfigDict,
     Field,
     PrivateAttr,
-    Strict,
     StrictFloat,
     StrictInt,
     ValidationError,
@@ -28,6 +26,7 @@ from pydantic import (
 )
 
 from riskcore._compat import tomllib
+from riskcore._strict import NoTextNumbers
 from riskcore.errors import SpecError, read_input
 
 __all__ = [
@@ -45,12 +44,8 @@ __all__ = [
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_\-]*$")
 
 
-class _Model(BaseModel):
-    # strict: a string or a boolean where a number is expected is an error, not converted
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
-
-
-_Number = Annotated[float, Strict()]  # an int is still accepted
+class _Model(NoTextNumbers):
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class MethodChoice(_Model):
@@ -61,7 +56,7 @@ class MethodChoice(_Model):
     are checked against the method when the index is compiled.
     """
 
-    model_config = ConfigDict(extra="allow", frozen=True, strict=True)
+    model_config = ConfigDict(extra="allow", frozen=True)
 
     method: str = Field(description="the method's registered name")
 
@@ -160,9 +155,7 @@ class IndexSection(_NodeBase):
 
     name: str = Field(description="the index's name (required)")
     code: str = Field("index", description="the index's code", pattern=r"^[A-Za-z][A-Za-z0-9_-]*$")
-    scale: tuple[_Number, _Number] = Field(
-        (0.0, 100.0), strict=False, description="[low, high] of the scores"
-    )
+    scale: tuple[float, float] = Field((0.0, 100.0), description="[low, high] of the scores")
     screen: Coverage | None = Field(
         None,
         description="leave out a country-year whose share of indicators with data (before "
@@ -240,7 +233,7 @@ class Defaults(_Model):
 class Band(_Model):
     """A ``[[bands]]`` entry: scores from ``from`` (inclusive) up to the next band's ``from``."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, strict=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
     name: str = Field(description="the class, such as 'very high'")
     from_: float = Field(alias="from", description="lowest score of the band, inclusive")

@@ -32,7 +32,7 @@ from riskcore.data import Panel
 from riskcore.engine import aggregate, normalize_leaves
 from riskcore.errors import SpecError
 from riskcore.methods.base import params_from
-from riskcore.plan import Plan, check_aggregation
+from riskcore.plan import Plan, check_aggregation, weighted_children
 from riskcore.plugins import PluginHost, get_host
 from riskcore.result import Scores
 from riskcore.sensitivity import SobolResult, saltelli_design, sobol_estimates
@@ -225,7 +225,7 @@ class IndexModel:
                 for agg, params in methods:  # the node must still aggregate without it
                     check_aggregation(
                         agg, params, node, path=where, key="uncertainty.exclusion.candidates",
-                        n_children=len(node.children) - 1, why=f" without '{c}'",
+                        n_children=weighted_children(node) - 1, why=f" without '{c}'",
                     )  # fmt: skip
             self.factors.append(
                 Factor(

@@ -183,6 +183,12 @@ COMPILE_ERRORS = [
         "index.aggregation.p",
         "valid number",
     ),
+    (  # a child with weight 0 takes no part: two children remain, and 0.4 cannot hold
+        HEAD + "children = { x = 1, y = 0, z = 1 }\n"
+        'aggregation = { method = "bod", upper_share = 0.4 }\n' + XY,
+        "index.aggregation",
+        "upper_share = 0.4 cannot hold for 2 children",
+    ),
     (  # benefit of the doubt: shares that no weights of two children can keep
         HEAD + 'children = ["x", "y"]\naggregation = { method = "bod", upper_share = 0.4 }\n' + XY,
         "index.aggregation",
@@ -239,3 +245,21 @@ def test_every_example_index_file_validates_against_the_published_schema() -> No
     bad["indicator"]["diaspora_size"]["normalize"] = 3
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(bad, schema)
+
+
+def test_python_values_are_taken_as_python_callers_write_them() -> None:
+    # refusing text for numbers must not refuse tuples, numpy integers or numpy booleans
+    from riskcore.analysis import Shock
+    from riskcore.methods.normalise import GoalpostParams
+
+    doc = {
+        "index": {"name": "T", "children": ("x", "y"), "round": np.int64(2), "scale": [0, 1]},
+        "indicator": {c: {"direction": "higher_is_riskier"} for c in ("x", "y")},
+    }
+    spec = parse_index(doc)
+    assert spec.index.children == ["x", "y"] and spec.index.round == 2
+    shock = Shock(indicator="x", years=(np.int64(2022), 2023), countries=("ARM",), add=1)
+    assert shock.years == [2022, 2023] and shock.countries == ["ARM"]
+    assert GoalpostParams(lower=np.int64(0), upper=1.0, clip=np.bool_(False)).clip is False
+    with pytest.raises(ValueError, match="true or false"):
+        GoalpostParams.model_validate({"lower": 0, "upper": 1, "clip": "no"})

@@ -16,7 +16,9 @@ from typing import Any, ClassVar, Protocol, runtime_checkable
 
 import numpy as np
 from numpy.typing import NDArray
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict
+
+from riskcore._strict import NoTextNumbers
 
 __all__ = [
     "Aggregator",
@@ -29,10 +31,11 @@ __all__ = [
 FloatArray = NDArray[np.float64]
 
 
-class MethodParams(BaseModel):
-    """Base of the parameter models of methods: frozen, unknown keys are errors."""
+class MethodParams(NoTextNumbers):
+    """Base of the parameter models of methods: frozen, unknown keys are errors, and a number
+    written as text or as true/false is an error (:class:`riskcore._strict.NoTextNumbers`)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 @runtime_checkable
