@@ -16,20 +16,27 @@ from pydantic import BaseModel, ValidationInfo, field_validator
 __all__ = ["NoTextNumbers"]
 
 
-def _scalars(annotation: Any) -> tuple[set[Any], set[str]]:
+Kinds = tuple[set[Any], set[str]]
+
+
+def _union(args: Any, of: Any) -> Kinds:
+    kinds: set[Any] = set()
+    words: set[str] = set()
+    for arg in args:
+        k, w = of(arg)
+        kinds |= k
+        words |= w
+    return kinds, words
+
+
+def _scalars(annotation: Any) -> Kinds:
     """The scalar types an annotation admits (``object`` for anything else) and its literal
     strings, looking through ``Annotated``, ``Optional`` and unions."""
     origin = get_origin(annotation)
     if origin is Annotated:
         return _scalars(get_args(annotation)[0])
     if origin in (Union, types.UnionType):
-        kinds: set[Any] = set()
-        words: set[str] = set()
-        for arg in get_args(annotation):
-            k, w = _scalars(arg)
-            kinds |= k
-            words |= w
-        return kinds, words
+        return _union(get_args(annotation), _scalars)
     if origin is Literal:
         values = get_args(annotation)
         return {type(v) for v in values} - {str}, {v for v in values if isinstance(v, str)}
@@ -40,27 +47,15 @@ def _scalars(annotation: Any) -> tuple[set[Any], set[str]]:
     return {object}, set()
 
 
-def _items(annotation: Any) -> tuple[set[Any], set[str]]:
+def _items(annotation: Any) -> Kinds:
     """The same for the items of a list or tuple annotation (nothing for other annotations)."""
     origin = get_origin(annotation)
     if origin is Annotated:
         return _items(get_args(annotation)[0])
     if origin in (Union, types.UnionType):
-        kinds: set[Any] = set()
-        words: set[str] = set()
-        for arg in get_args(annotation):
-            k, w = _items(arg)
-            kinds |= k
-            words |= w
-        return kinds, words
+        return _union(get_args(annotation), _items)
     if origin in (list, tuple):
-        kinds, words = set(), set()
-        for arg in get_args(annotation):
-            if arg is not Ellipsis:
-                k, w = _scalars(arg)
-                kinds |= k
-                words |= w
-        return kinds, words
+        return _union([a for a in get_args(annotation) if a is not Ellipsis], _scalars)
     return set(), set()
 
 
