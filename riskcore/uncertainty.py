@@ -70,6 +70,15 @@ def _pick(u: FloatArray, n: int) -> NDArray[np.intp]:
     return out
 
 
+def _alternative(lookup: Any, choice: Any, where: str | None, key: str) -> tuple[Any, Any]:
+    """The method and parameters of an ``[uncertainty]`` alternative; SpecError naming ``key``."""
+    try:
+        method = lookup(choice.method)
+        return method, params_from(method, choice.params)
+    except Exception as exc:
+        raise SpecError(str(exc), path=where, key=key) from None
+
+
 class IndexModel:
     """An index with its uncertain assumptions, as a vectorised model of the unit hypercube.
 
@@ -131,11 +140,7 @@ class IndexModel:
             self.norm_plans = []
             for m, choice in enumerate(alt.alternatives):
                 key = f"uncertainty.normalize.alternatives.{m}"
-                try:
-                    method = host.normalizer(choice.method)
-                    params = params_from(method, choice.params)
-                except Exception as exc:
-                    raise SpecError(str(exc), path=where, key=key) from None
+                method, params = _alternative(host.normalizer, choice, where, key)
                 leaves = tuple(
                     dataclasses.replace(
                         leaf,
@@ -161,11 +166,7 @@ class IndexModel:
             self.agg_nodes = alt.nodes or [n.code for n in plan.nodes]
             for m, choice in enumerate(alt.alternatives):
                 key = f"uncertainty.aggregation.alternatives.{m}"
-                try:
-                    agg = host.aggregator(choice.method)
-                    params = params_from(agg, choice.params)
-                except Exception as exc:
-                    raise SpecError(str(exc), path=where, key=key) from None
+                agg, params = _alternative(host.aggregator, choice, where, key)
                 for node in plan.nodes:
                     if node.code in self.agg_nodes:
                         check_aggregation(agg, params, node, path=where, key=key)
