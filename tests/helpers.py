@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from pathlib import Path
 
 import numpy as np
+import pytest
 
 import riskcore
 
@@ -47,3 +49,14 @@ def flat_index(
 def score(spec: riskcore.IndexSpec, data: riskcore.Panel) -> riskcore.Scores:
     """Score with the built-in methods only."""
     return riskcore.score(spec, data, host=riskcore.PluginHost(autoload=False))
+
+
+def assert_load_names_file_and_key(
+    load: Callable[[Path], object], path: Path, text: str, key: str
+) -> None:
+    """Writing ``text`` to ``path`` and loading it fails with a SpecError naming the file and a
+    key starting with ``key``."""
+    path.write_text(text)
+    with pytest.raises(riskcore.SpecError) as err:
+        load(path)
+    assert (err.value.key or "").startswith(key) and str(path) in str(err.value)

@@ -10,7 +10,7 @@ import pytest
 import riskcore
 from riskcore.analysis import load_scenario, parse_scenario, run_scenario, trend
 from riskcore.cli import main
-from tests.helpers import flat_index, panel, score
+from tests.helpers import assert_load_names_file_and_key, flat_index, panel, score
 
 GOAL = '{ method = "goalpost", lower = 0, upper = 10 }'
 
@@ -85,11 +85,7 @@ def test_scenario_on_a_data_variable_recomputes_the_indicator(post_soviet: Path)
     ],
 )
 def test_malformed_scenarios_name_the_key(tmp_path: Path, text: str, key: str) -> None:
-    path = tmp_path / "s.toml"
-    path.write_text(text)
-    with pytest.raises(riskcore.SpecError) as err:
-        load_scenario(path)
-    assert (err.value.key or "").startswith(key) and str(path) in str(err.value)
+    assert_load_names_file_and_key(load_scenario, tmp_path / "s.toml", text, key)
 
 
 def test_dropping_a_child_of_a_benefit_of_the_doubt_node() -> None:

@@ -144,25 +144,19 @@ def test_failing_indicator_names_code_and_plugin() -> None:
         assert (err.value.code, err.value.plugin) == (code, plugin)
 
 
-def test_indicator_object_validates_itself() -> None:
-    with pytest.raises(ValueError, match="snake_case"):
-        riskcore.Indicator(
-            code="Bad-Code",
-            name="x",
-            unit="x",
-            higher_is_riskier=True,
-            requires=(),
-            compute=lambda d: d,
-        )
-    with pytest.raises(TypeError, match="requires"):
-        riskcore.Indicator(
-            code="ok",
-            name="x",
-            unit="x",
-            higher_is_riskier=True,
-            requires="v0",
-            compute=lambda d: d,
-        )  # type: ignore[arg-type]
+@pytest.mark.parametrize(
+    ("change", "error", "match"),
+    [({"code": "Bad-Code"}, ValueError, "snake_case"), ({"requires": "v0"}, TypeError, "requires")],
+)
+def test_indicator_object_validates_itself(
+    change: dict[str, object], error: type[Exception], match: str
+) -> None:
+    fields: dict[str, object] = {
+        "code": "ok", "name": "x", "unit": "x", "higher_is_riskier": True, "requires": (),
+        "compute": lambda d: d,
+    }  # fmt: skip
+    with pytest.raises(error, match=match):
+        riskcore.Indicator(**{**fields, **change})  # type: ignore[arg-type]
 
 
 def test_scores_exports(post_soviet: object) -> None:

@@ -34,42 +34,40 @@ DATA = ROOT / "examples" / "post_soviet" / "inputs.csv"
 PLUGIN = "russia_trade_dependence"  # entry-point name and indicator code of the example
 STANDARD = {"diaspora_size", "institutional_sophistication", "crackdown_propensity"}
 
-BROKEN_PYPROJECT = """\
+
+def pyproject(name: str, version: str, entry_point: str, module: str) -> str:
+    """The pyproject.toml of a one-module package with one ``riskcore`` entry point."""
+    return f"""\
 [build-system]
 requires = ["setuptools>=64"]
 build-backend = "setuptools.build_meta"
 
 [project]
-name = "riskcore-broken-example"
-version = "9.9.9"
+name = "{name}"
+version = "{version}"
 
 [project.entry-points.riskcore]
-broken_plugin = "riskcore_broken_example"
+{entry_point}
 
 [tool.setuptools]
-py-modules = ["riskcore_broken_example"]
+py-modules = ["{module}"]
 """
+
+
+BROKEN_PYPROJECT = pyproject(
+    "riskcore-broken-example", "9.9.9", 'broken_plugin = "riskcore_broken_example"',
+    "riskcore_broken_example",
+)  # fmt: skip
 
 BROKEN_MODULE = """\
 raise ImportError("riskcore_broken_example needs a library that is not installed")
 """
 
-DUPLICATE_PYPROJECT = """\
-[build-system]
-requires = ["setuptools>=64"]
-build-backend = "setuptools.build_meta"
-
-[project]
-name = "riskcore-duplicate-example"
-version = "1.2.3"
-
-[project.entry-points.riskcore]
 # an entry point may name an Indicator object directly
-duplicate_diaspora = "riskcore_duplicate_example:diaspora_size"
-
-[tool.setuptools]
-py-modules = ["riskcore_duplicate_example"]
-"""
+DUPLICATE_PYPROJECT = pyproject(
+    "riskcore-duplicate-example", "1.2.3",
+    'duplicate_diaspora = "riskcore_duplicate_example:diaspora_size"', "riskcore_duplicate_example",
+)  # fmt: skip
 
 DUPLICATE_MODULE = """\
 import riskcore
@@ -87,21 +85,10 @@ def diaspora_size(data):
 """
 
 
-METHOD_PYPROJECT = """\
-[build-system]
-requires = ["setuptools>=64"]
-build-backend = "setuptools.build_meta"
-
-[project]
-name = "riskcore-method-example"
-version = "0.3.0"
-
-[project.entry-points.riskcore]
-spread = "riskcore_method_example"
-
-[tool.setuptools]
-py-modules = ["riskcore_method_example"]
-"""
+METHOD_PYPROJECT = pyproject(
+    "riskcore-method-example", "0.3.0", 'spread = "riskcore_method_example"',
+    "riskcore_method_example",
+)  # fmt: skip
 
 METHOD_MODULE = """\
 import numpy as np

@@ -13,7 +13,7 @@ from riskcore.assumptions import load_assumptions, parse_assumptions
 from riskcore.cli import main
 from riskcore.sensitivity import saltelli_design
 from riskcore.uncertainty import IndexModel, sensitivity_analysis, uncertainty_analysis
-from tests.helpers import flat_index, panel, score
+from tests.helpers import assert_load_names_file_and_key, flat_index, panel, score
 
 pytest.importorskip("scipy")
 
@@ -152,11 +152,7 @@ def test_data_uncertainty_from_standard_errors_and_ranges(post_soviet: Path) -> 
     ],
 )
 def test_malformed_assumptions_name_file_and_key(tmp_path: Path, text: str, key: str) -> None:
-    path = tmp_path / "a.toml"
-    path.write_text(text)
-    with pytest.raises(riskcore.SpecError) as err:
-        load_assumptions(path)
-    assert (err.value.key or "").startswith(key) and str(path) in str(err.value)
+    assert_load_names_file_and_key(load_assumptions, tmp_path / "a.toml", text, key)
 
 
 def test_assumptions_that_do_not_fit_the_index(asem: riskcore.Scores) -> None:
