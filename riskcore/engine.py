@@ -39,7 +39,8 @@ class Evaluation:
     node_coverage : ndarray, shape (batch, n_nodes, countries, years)
         Share of each node's weight carried by present children.
     coverage : ndarray, shape (batch, countries, years)
-        Share of the index's total (effective) weight backed by data.
+        Share of the index's total (effective) weight on leaves with a value (imputed values
+        count here; :attr:`riskcore.Scores.coverage` counts observed values only).
     score : ndarray, shape (batch, countries, years)
         The root on the index scale; NaN when it cannot be computed.
     rank : ndarray, shape (batch, countries, years)
@@ -93,12 +94,12 @@ def normalize_leaves(plan: Plan, raw: FloatArray) -> FloatArray:
     out = np.empty_like(raw)
     for i, leaf in enumerate(plan.leaves):
         axis = (1,) if leaf.per_year else (1, 2)
-        y = leaf.normalizer(raw[:, i], leaf.normalize_params, axis=axis)
-        if not leaf.higher_is_riskier:
-            reflected = getattr(leaf.normalizer, "reflected", None)
-            if reflected is not None:  # rank-based methods: rank the negated values
-                y = reflected(raw[:, i], leaf.normalize_params, axis=axis)
-            else:
+        reflected = None if leaf.higher_is_riskier else getattr(leaf.normalizer, "reflected", None)
+        if reflected is not None:  # rank-based methods: rank the negated values
+            y = reflected(raw[:, i], leaf.normalize_params, axis=axis)
+        else:
+            y = leaf.normalizer(raw[:, i], leaf.normalize_params, axis=axis)
+            if not leaf.higher_is_riskier:
                 y = 2.0 * center_of(leaf.normalizer, leaf.normalize_params) - y
         out[:, i] = _round_on_scale(plan, y, leaf.round)
     return out
@@ -183,10 +184,10 @@ def aggregate(
         w = w[:, np.newaxis, np.newaxis, :] if w.ndim == 2 else w  # (batch, 1, 1, k)
         present = ~np.isnan(children)
         w_present = np.where(present, w, 0.0)
-        total = np.sum(np.broadcast_to(w, children.shape), axis=-1)
-        share = np.sum(w_present, axis=-1) / total
+        carried = np.sum(w_present, axis=-1, keepdims=True)
+        share = carried[..., 0] / np.sum(w, axis=-1)
         with np.errstate(invalid="ignore", divide="ignore"):
-            w_norm = w_present / np.sum(w_present, axis=-1, keepdims=True)
+            w_norm = w_present / carried
         filled = np.where(present, children, 1.0)
         if choices is not None and node.code in choices:
             alternatives, pick = choices[node.code]
@@ -206,8 +207,11 @@ def aggregate(
         coverage[:, j] = share
     lo, hi = plan.scale
     score = lo + (hi - lo) * slots[:, -1]
-    present_leaves = ~np.isnan(norm)
-    cov = np.einsum("blcy,l->bcy", present_leaves.astype(np.float64), plan.leaf_weights)
+    # computed before any broadcast over weight sets: the data are the same in every member
+    with_value = (~np.isnan(normalized)).astype(np.float64)
+    cov = np.broadcast_to(
+        np.einsum("blcy,l->bcy", with_value, plan.leaf_weights), (batch, n_c, n_y)
+    )
     return Evaluation(
         normalized=norm,
         nodes=slots[:, n_leaves:],
