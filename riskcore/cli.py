@@ -3,7 +3,8 @@
 Exit codes: 0 success; 2 invalid input or usage (one paragraph on stderr naming the file and the
 line or key, no traceback); 1 an unexpected fault, including an indicator plugin that fails to
 compute (named with its plugin; set ``RISKCORE_DEBUG=1`` for the traceback).
-Only numpy, pydantic and pluggy are imported at start; pandas never is.
+Nothing beyond the standard library is imported at start (riskcore's public names load on first
+use); a command imports numpy, pydantic and pluggy when it runs, and pandas never.
 """
 
 from __future__ import annotations

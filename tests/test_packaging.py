@@ -81,3 +81,16 @@ def test_import_is_light() -> None:
         "sys.exit(1 if heavy else 0)"
     )
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
+
+
+def test_the_command_line_starts_without_numpy_or_pydantic() -> None:
+    # riskcore's public names are imported on first use: --help, --version and usage errors
+    # answer before any scientific library loads
+    code = (
+        "import sys, riskcore, riskcore.cli; "
+        "loaded = [m for m in ('numpy', 'pydantic', 'pluggy') if m in sys.modules]; "
+        "print(loaded); sys.exit(1 if loaded else 0)"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert run.returncode == 0, run.stdout
+    assert callable(__import__("riskcore").score)  # and the names are still there when used
