@@ -39,7 +39,7 @@ from pydantic import ConfigDict, Field, ValidationError, model_validator
 from riskcore._strict import NoTextNumbers
 from riskcore.engine import evaluate
 from riskcore.errors import SpecError
-from riskcore.plan import check_aggregation
+from riskcore.plan import check_left_out, locate
 from riskcore.result import Scores
 from riskcore.spec import first_error, read_toml, toml_document
 from riskcore.treat import prepare
@@ -332,32 +332,17 @@ def run_scenario(
     plan, panel = baseline.plan, baseline.panel
     values = np.array(panel.values)
     leaf_shocks: list[tuple[int, Shock, NDArray[np.bool_]]] = []
-    weights = {n.code: np.array(n.weights, dtype=float) for n in plan.nodes}
-    codes = plan.slot_codes
+    weights: dict[str, NDArray[np.float64]] = {}  # only for nodes a drop changes
     for i, shock in enumerate(scenario.shock):
         key = f"scenario.shock.{i}"
         if shock.drop is not None:
-            if shock.drop not in codes[:-1]:
-                raise SpecError(
-                    f"'{shock.drop}' is not an indicator or node of the index",
-                    path=path,
-                    key=f"{key}.drop",
-                )
-            slot = codes.index(shock.drop)
-            j = next(j for j, n in enumerate(plan.nodes) if slot in n.children)
-            weights[plan.nodes[j].code][plan.nodes[j].children.index(slot)] = 0.0
-            if not weights[plan.nodes[j].code].any():
-                raise SpecError(
-                    f"dropping '{shock.drop}' leaves '{plan.nodes[j].code}' without children",
-                    path=path,
-                    key=f"{key}.drop",
-                )
+            j, k = locate(plan, shock.drop, path=path, key=f"{key}.drop")
             node = plan.nodes[j]
-            check_aggregation(
-                node.aggregator, node.aggregate_params, node, path=path, key=f"{key}.drop",
-                n_children=int(np.count_nonzero(weights[node.code])),
-                why=f" without '{shock.drop}'",
-            )  # fmt: skip
+            before = weights.get(node.code, np.array(node.weights, dtype=float))
+            check_left_out(
+                node, k, shock.drop, path=path, key=f"{key}.drop", weights=before, verb="dropping"
+            )
+            weights[node.code] = np.where(np.arange(before.size) == k, 0.0, before)
             continue
         mask = _mask(shock, baseline, path, key)
         if shock.variable is not None:

@@ -7,6 +7,7 @@ weights become arrays. Errors name the index file and the key path.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,7 +25,16 @@ from riskcore.methods.weighting import WeightContext, Weighting
 from riskcore.plugins import PluginHost, get_host
 from riskcore.spec import IndexSpec, MethodChoice
 
-__all__ = ["LeafPlan", "NodePlan", "Plan", "check_aggregation", "compile_plan", "weighted_children"]
+__all__ = [
+    "LeafPlan",
+    "NodePlan",
+    "Plan",
+    "check_aggregation",
+    "check_left_out",
+    "compile_plan",
+    "locate",
+    "weighted_children",
+]
 
 FloatArray = NDArray[np.float64]
 
@@ -155,6 +165,59 @@ def weighted_children(node: NodePlan) -> int:
     return int(np.count_nonzero(np.asarray(node.weights) > 0))
 
 
+def locate(plan: Plan, code: str, *, path: str | None, key: str) -> tuple[int, int]:
+    """The parent of an indicator or node (its index in ``plan.nodes``) and the child's position
+    among the parent's children; SpecError naming ``key`` when ``code`` is not in the index."""
+    slots = plan.slot_codes
+    if code not in slots[:-1]:
+        raise SpecError(f"'{code}' is not an indicator or node of the index", path=path, key=key)
+    slot = slots.index(code)
+    j = next(j for j, n in enumerate(plan.nodes) if slot in n.children)
+    return j, plan.nodes[j].children.index(slot)
+
+
+def check_left_out(
+    node: NodePlan,
+    k: int,
+    code: str,
+    *,
+    path: str | None,
+    key: str,
+    weights: FloatArray | None = None,
+    methods: Sequence[tuple[Any, MethodParams]] = (),
+    verb: str = "leaving out",
+) -> None:
+    """Check that ``node`` still aggregates without its child ``k`` (``code``).
+
+    Parameters
+    ----------
+    weights : ndarray, optional
+        The node's weights before this removal (default: its own), for several removals.
+    methods : sequence of (aggregator, params)
+        Other aggregations the node may use (uncertainty alternatives); its own always counts.
+
+    Raises
+    ------
+    SpecError
+        Naming ``key`` when no child would be left, or when an aggregation cannot hold for the
+        children left.
+    """
+    if node.weighting is not None:
+        left = len(node.children) - 1
+    else:
+        w = np.array(node.weights if weights is None else weights, dtype=np.float64)
+        w[k] = 0.0
+        left = int(np.count_nonzero(w > 0))
+    if left == 0:
+        raise SpecError(
+            f"{verb} '{code}' leaves '{node.code}' without children", path=path, key=key
+        )
+    for aggregator, params in [(node.aggregator, node.aggregate_params), *methods]:
+        check_aggregation(
+            aggregator, params, node, path=path, key=key, n_children=left, why=f" without '{code}'"
+        )
+
+
 def check_aggregation(
     aggregator: Any,
     params: MethodParams,
@@ -187,7 +250,7 @@ def check_aggregation(
         raise SpecError(f"node '{node.code}'{why}: {exc}", path=path, key=key) from None
 
 
-def _method(
+def resolve_method(
     choice: MethodChoice,
     lookup: Any,
     *,
@@ -195,6 +258,8 @@ def _method(
     key: str,
     reserved: tuple[str, ...] = (),
 ) -> tuple[Any, MethodParams]:
+    """A method looked up by name and its parameters validated, or SpecError naming ``key``
+    (and the parameter's own key under it)."""
     try:
         method = lookup(choice.method)
     except SpecError as exc:
@@ -329,7 +394,7 @@ def compile_plan(
         key = (
             f"indicator.{code}.normalize" if section and section.normalize else "defaults.normalize"
         )
-        normalizer, params = _method(
+        normalizer, params = resolve_method(
             choice, host.normalizer, path=path, key=key, reserved=("per_year",)
         )
         per_year = choice.params.get("per_year")
@@ -354,7 +419,7 @@ def compile_plan(
                 f"indicator.{code}.{step}",
                 f"defaults.{step}",
             )
-            steps[step] = (chosen, *_method(chosen, lookup, path=path, key=where_key))
+            steps[step] = (chosen, *resolve_method(chosen, lookup, path=path, key=where_key))
         imp_choice, imputer, imp_params = steps["impute"]
         out_choice, treatment, out_params = steps["outliers"]
         leaves.append(
@@ -406,13 +471,13 @@ def compile_plan(
         base = "index" if is_root else f"node.{code}"
         choice = section.aggregation or defaults.aggregation
         key = f"{base}.aggregation" if section.aggregation else "defaults.aggregation"
-        aggregator, params = _method(choice, host.aggregator, path=path, key=key)
+        aggregator, params = resolve_method(choice, host.aggregator, path=path, key=key)
         slots = tuple(i if kind == "leaf" else n_leaves + i for kind, i in children)
         child_codes = tuple(spec.node_children(code))
         w_choice, w_key = _choice(
             section.weighting, defaults.weighting, f"{base}.weighting", "defaults.weighting"
         )
-        weighting, w_params = _method(w_choice, host.weighting, path=path, key=w_key)
+        weighting, w_params = resolve_method(w_choice, host.weighting, path=path, key=w_key)
         context = WeightContext(code, child_codes, base_dir)
         if not weighting.data_driven:
             try:

@@ -31,8 +31,7 @@ from riskcore.assumptions import Assumptions
 from riskcore.data import Panel
 from riskcore.engine import aggregate, normalize_leaves
 from riskcore.errors import SpecError
-from riskcore.methods.base import params_from
-from riskcore.plan import Plan, check_aggregation, weighted_children
+from riskcore.plan import Plan, check_aggregation, check_left_out, locate, resolve_method
 from riskcore.plugins import PluginHost, get_host
 from riskcore.result import Scores
 from riskcore.sensitivity import SobolResult, saltelli_design, sobol_estimates
@@ -70,15 +69,6 @@ def _pick(u: FloatArray, n: int) -> NDArray[np.intp]:
     return out
 
 
-def _alternative(lookup: Any, choice: Any, where: str | None, key: str) -> tuple[Any, Any]:
-    """The method and parameters of an ``[uncertainty]`` alternative; SpecError naming ``key``."""
-    try:
-        method = lookup(choice.method)
-        return method, params_from(method, choice.params)
-    except Exception as exc:
-        raise SpecError(str(exc), path=where, key=key) from None
-
-
 class IndexModel:
     """An index with its uncertain assumptions, as a vectorised model of the unit hypercube.
 
@@ -105,6 +95,7 @@ class IndexModel:
         self.plan, self.panel, self.assumptions = plan, panel, assumptions
         self.t = len(panel.years) - 1 if year is None else panel.years.index(int(year))
         self.year = panel.years[self.t]
+        self.by_year = all(node.weighting is None for node in plan.nodes)
         self.factors: list[Factor] = []
         where = assumptions.path or plan.path
         codes = {n.code: j for j, n in enumerate(plan.nodes)}
@@ -140,7 +131,7 @@ class IndexModel:
             self.norm_plans = []
             for m, choice in enumerate(alt.alternatives):
                 key = f"uncertainty.normalize.alternatives.{m}"
-                method, params = _alternative(host.normalizer, choice, where, key)
+                method, params = resolve_method(choice, host.normalizer, path=where, key=key)
                 leaves = tuple(
                     dataclasses.replace(
                         leaf,
@@ -166,7 +157,7 @@ class IndexModel:
             self.agg_nodes = alt.nodes or [n.code for n in plan.nodes]
             for m, choice in enumerate(alt.alternatives):
                 key = f"uncertainty.aggregation.alternatives.{m}"
-                agg, params = _alternative(host.aggregator, choice, where, key)
+                agg, params = resolve_method(choice, host.aggregator, path=where, key=key)
                 for node in plan.nodes:
                     if node.code in self.agg_nodes:
                         check_aggregation(agg, params, node, path=where, key=key)
@@ -207,27 +198,14 @@ class IndexModel:
         # exclusion: (node, child position) of each candidate, None for "exclude nothing"
         self.exclusions: list[tuple[int, int] | None] = [None]
         if assumptions.exclusion is not None:
-            slot_codes = plan.slot_codes
             candidates = assumptions.exclusion.candidates or [leaf.code for leaf in plan.leaves]
+            key = "uncertainty.exclusion.candidates"
             for c in candidates:
-                if c not in slot_codes[:-1]:
-                    raise SpecError(
-                        f"'{c}' is not an indicator or node of the index",
-                        path=where,
-                        key="uncertainty.exclusion.candidates",
-                    )
-                slot = slot_codes.index(c)
-                parent = next(j for j, n in enumerate(plan.nodes) if slot in n.children)
-                self.exclusions.append((parent, plan.nodes[parent].children.index(slot)))
-                node = plan.nodes[parent]
-                methods = [(node.aggregator, node.aggregate_params)]
-                if node.code in self.agg_nodes:
-                    methods += self.agg_choices
-                for agg, params in methods:  # the node must still aggregate without it
-                    check_aggregation(
-                        agg, params, node, path=where, key="uncertainty.exclusion.candidates",
-                        n_children=weighted_children(node) - 1, why=f" without '{c}'",
-                    )  # fmt: skip
+                j, k = locate(plan, c, path=where, key=key)
+                node = plan.nodes[j]
+                alternatives = self.agg_choices if node.code in self.agg_nodes else []
+                check_left_out(node, k, c, path=where, key=key, methods=alternatives)
+                self.exclusions.append((j, k))
             self.factors.append(
                 Factor(
                     assumptions.exclusion.name or "exclusion",
@@ -292,7 +270,16 @@ class IndexModel:
         cols = self._columns(x)
         o_idx = np.zeros(b, dtype=np.intp)
         n_idx = np.zeros(b, dtype=np.intp)
-        weights = {n.code: np.tile(n.weights, (b, 1)) for n in self.plan.nodes}
+        # per-run weights only for the nodes a factor changes: the others keep their own
+        # (a data-driven weighting included)
+        weights: dict[str, FloatArray] = {}
+
+        def run_weights(j: int) -> FloatArray:
+            node = self.plan.nodes[j]
+            if node.code not in weights:
+                weights[node.code] = np.tile(node.weights, (b, 1))
+            return weights[node.code]
+
         choices: dict[str, tuple[Any, NDArray[np.intp]]] = {}
         seeds: NDArray[np.int64] | None = None
         for i, f in enumerate(self.factors):
@@ -300,8 +287,7 @@ class IndexModel:
             if f.kind == "weights":
                 r = self.assumptions.weights[i].relative
                 for c, (j, k) in enumerate(self.weight_slots[i]):
-                    code = self.plan.nodes[j].code
-                    weights[code][:, k] *= 1.0 + r * (2.0 * u[:, c] - 1.0)
+                    run_weights(j)[:, k] *= 1.0 + r * (2.0 * u[:, c] - 1.0)
             elif f.kind == "normalize":
                 n_idx = _pick(u[:, 0], f.choices)
             elif f.kind == "outliers":
@@ -315,19 +301,22 @@ class IndexModel:
                 for e, target in enumerate(self.exclusions):
                     if target is not None:
                         j, k = target
-                        rows = pick == e
-                        weights[self.plan.nodes[j].code][rows, k] = 0.0
+                        run_weights(j)[pick == e, k] = 0.0
             elif f.kind == "data":
                 seeds = (u[:, 0] * 2.0**53).astype(np.int64)
+        # aggregation works year by year, so only the analysed year is aggregated, unless a
+        # node derives its weights from the data of every year
+        years = slice(self.t, self.t + 1) if self.by_year else slice(None)
         if self.table is not None:
-            norm = self.table[o_idx, n_idx]
+            norm = self.table[o_idx, n_idx, ..., years]
         else:
             assert seeds is not None
             norm = np.stack(
                 [self._noisy_run(int(seeds[r]), int(o_idx[r]), int(n_idx[r])) for r in range(b)]
-            )
+            )[..., years]
         ev = aggregate(self.plan, norm, weights=weights, choices=choices)
-        return ev.score[:, :, self.t], ev.rank[:, :, self.t]
+        t = 0 if self.by_year else self.t
+        return ev.score[:, :, t], ev.rank[:, :, t]
 
     def _noisy_run(self, seed: int, o: int, n: int) -> FloatArray:
         """One run with noisy data: perturb the inputs, treat, normalise."""

@@ -236,3 +236,28 @@ def test_excluding_a_child_of_a_benefit_of_the_doubt_node() -> None:
         IndexModel(s.plan, s.panel, exclude_v2)
     assert err.value.key == "uncertainty.exclusion.candidates"
     assert "without 'v2'" in str(err.value)
+
+
+def test_runs_keep_a_data_driven_weighting_that_no_factor_changes() -> None:
+    # a factor that changes nothing (the one aggregation the index already uses) must give the
+    # nominal scores, PCA weights included (runs used to replace them with the file's weights)
+    rng = np.random.default_rng(8)
+    x = rng.random((3, 8, 2))
+    doc = flat_index(3, aggregation='"arithmetic"').model_dump(exclude_none=True)
+    doc["index"]["weighting"] = {"method": "pca", "components": 1}
+    s = score(riskcore.parse_index(doc), panel(x))
+    noop = parse_assumptions(
+        '[uncertainty]\n[uncertainty.aggregation]\nalternatives = ["arithmetic"]\n'
+    )
+    runs, _ = IndexModel(s.plan, s.panel, noop)(np.array([[0.1], [0.9]]))
+    np.testing.assert_allclose(runs, np.tile(s.score[:, -1], (2, 1)))
+
+
+def test_a_bad_alternative_is_named_like_a_bad_index_method(asem: riskcore.Scores) -> None:
+    text = (
+        '[uncertainty]\n[uncertainty.normalize]\nalternatives = [{ method = "zscore", sd = -1 }]\n'
+    )
+    with pytest.raises(riskcore.SpecError) as err:
+        IndexModel(asem.plan, asem.panel, parse_assumptions(text, path="u.toml"))
+    assert err.value.key == "uncertainty.normalize.alternatives.0.sd"
+    assert "greater than 0" in str(err.value) and "pydantic" not in str(err.value)
