@@ -189,3 +189,21 @@ def test_benefit_of_the_doubt_never_scores_above_one_on_tiny_values() -> None:
     assert np.all(ci <= 1.0)
     raised, _ = bod_weights(np.array([[2e-9, 1e-9], [1e-9, 3e-9]]), p)
     assert raised[1] >= ci[1] and np.all(raised <= 1.0)
+
+
+def test_benefit_of_the_doubt_solves_each_distinct_table_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    pytest.importorskip("scipy")
+    from riskcore.methods import frontier
+
+    calls = []
+    real = frontier.bod_weights
+    monkeypatch.setattr(frontier, "bod_weights", lambda y, p: calls.append(1) or real(y, p))
+    rng = np.random.default_rng(9)
+    one = rng.random((1, 6, 1, 3))
+    values = np.broadcast_to(one, (8, 6, 1, 3))
+    weights = rng.dirichlet([1, 1, 1], size=8)[:, None, None, :]  # weight noise: same table
+    out, _ = frontier.BenefitOfTheDoubt().with_weights(values, weights, frontier.BoDParams())
+    assert len(calls) == 1
+    np.testing.assert_array_equal(out, np.broadcast_to(out[:1], out.shape))

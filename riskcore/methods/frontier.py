@@ -164,18 +164,33 @@ class BenefitOfTheDoubt(MethodBase):
         y = np.where(present, values, np.nan)
         out = np.full(values.shape[:-1], np.nan)
         chosen = np.full(values.shape, np.nan)
+        # runs that differ only in weights, or elsewhere in the tree, give this node the same
+        # table: each distinct table is solved once
+        solved: dict[bytes, tuple[FloatArray, FloatArray] | None] = {}
         for b in range(values.shape[0]):
             for t in range(values.shape[2]):
-                # a child no country has here (excluded, dropped, or no data that year) takes
-                # no part; with too few children left for the share bounds the node has no value
-                active = np.any(present[b, :, t], axis=0)
-                try:
-                    check_shares(p, int(active.sum()))
-                except ValueError:
-                    continue
-                ci, w_active = bod_weights(y[b, :, t][:, active], p)
-                out[b, :, t] = ci
-                block = np.zeros((ci.size, active.size))
-                block[:, active] = w_active
-                chosen[b, :, t] = np.where(np.isnan(ci)[:, None], np.nan, block)
+                table = y[b, :, t]
+                key = table.tobytes()
+                if key not in solved:
+                    solved[key] = self._solve(table, p)
+                result = solved[key]
+                if result is not None:
+                    out[b, :, t], chosen[b, :, t] = result
         return out, chosen
+
+    @staticmethod
+    def _solve(table: FloatArray, p: BoDParams) -> tuple[FloatArray, FloatArray] | None:
+        """One table (countries, k): composites and weights, None when the node has no value.
+
+        A child no country has (excluded, dropped, or no data that year) takes no part; with
+        too few children left for the share bounds the node has no value.
+        """
+        active = np.any(~np.isnan(table), axis=0)
+        try:
+            check_shares(p, int(active.sum()))
+        except ValueError:
+            return None
+        ci, w_active = bod_weights(table[:, active], p)
+        block = np.zeros((ci.size, active.size))
+        block[:, active] = w_active
+        return ci, np.where(np.isnan(ci)[:, None], np.nan, block)
