@@ -6,12 +6,9 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from riskcore.data import Panel, read_data, read_frame
 from riskcore.engine import evaluate
-from riskcore.errors import SpecError
-from riskcore.plan import Plan, compile_plan
+from riskcore.plan import compile_plan
 from riskcore.plugins import PluginHost
 from riskcore.result import Scores
 from riskcore.spec import IndexSpec, load_index
@@ -36,37 +33,6 @@ def _as_panel(
     if isinstance(data, (str, Path)):
         return read_data(data, **kw)
     return read_frame(data, **kw)
-
-
-def _check_domain(plan: Plan, raw: np.ndarray, scores: Scores) -> None:
-    """Values a method cannot take (log of zero, geometric mean of negatives) are errors."""
-    for i, leaf in enumerate(plan.leaves):
-        bad = ~np.isnan(raw[i]) & np.isnan(scores.normalized[i])
-        if bad.any():
-            c, t = (int(a[0]) for a in np.nonzero(bad))
-            where = f"{scores.countries[c]}, {scores.years[t]}"
-            raise SpecError(
-                f"normalisation '{leaf.normalize_method}' cannot take the value "
-                f"{float(raw[i, c, t])!r} of '{leaf.code}' ({where}); "
-                "choose another transform or method",
-                path=plan.path,
-                key=f"indicator.{leaf.code}.normalize",
-            )
-    slots = np.concatenate([scores.normalized, scores._node_values])
-    for j, node in enumerate(plan.nodes):
-        kids = list(node.children)
-        values = slots[kids]
-        bad = np.all(~np.isnan(values), axis=0) & np.isnan(scores._node_values[j])
-        if bad.any():
-            c, t = (int(a[0]) for a in np.nonzero(bad))
-            key = "index" if j == len(plan.nodes) - 1 else f"node.{node.code}"
-            raise SpecError(
-                f"aggregation '{node.aggregate_method}' of '{node.code}' gives no value for "
-                f"{scores.countries[c]} {scores.years[t]} although every child has one "
-                "(negative values under a geometric or harmonic mean? use a method onto 0..1)",
-                path=plan.path,
-                key=f"{key}.aggregation",
-            )
 
 
 def score(
@@ -109,6 +75,4 @@ def score(
     panel = _as_panel(data, extra_countries, skip_columns, spec.group_columns())
     plan = compile_plan(spec, host=host, variables=panel)
     prepared = prepare(plan, panel)
-    result = Scores(plan, panel, prepared, evaluate(plan, prepared.values))
-    _check_domain(plan, prepared.values, result)
-    return result
+    return Scores(plan, panel, prepared, evaluate(plan, prepared.values))

@@ -19,6 +19,7 @@ from numpy.typing import NDArray
 
 from riskcore.data import Panel, Provenance
 from riskcore.engine import Evaluation
+from riskcore.errors import SpecError
 from riskcore.plan import Plan
 from riskcore.treat import Prepared
 
@@ -189,6 +190,37 @@ class Scores:
             *self.country_weights.values(),
         ):  # fmt: skip
             arr.flags.writeable = False
+        self._check_domain()
+
+    def _check_domain(self) -> None:
+        """Values a method cannot take (log of zero, geometric mean of negatives) are errors."""
+        for i, leaf in enumerate(self.plan.leaves):
+            bad = ~np.isnan(self.values[i]) & np.isnan(self.normalized[i])
+            if bad.any():
+                c, t = (int(a[0]) for a in np.nonzero(bad))
+                where = f"{self.countries[c]}, {self.years[t]}"
+                raise SpecError(
+                    f"normalisation '{leaf.normalize_method}' cannot take the value "
+                    f"{float(self.values[i, c, t])!r} of '{leaf.code}' ({where}); "
+                    "choose another transform or method",
+                    path=self.plan.path,
+                    key=f"indicator.{leaf.code}.normalize",
+                )
+        slots = np.concatenate([self.normalized, self._node_values])
+        for j, node in enumerate(self.plan.nodes):
+            kids = list(node.children)
+            values = slots[kids]
+            bad = np.all(~np.isnan(values), axis=0) & np.isnan(self._node_values[j])
+            if bad.any():
+                c, t = (int(a[0]) for a in np.nonzero(bad))
+                key = "index" if j == len(self.plan.nodes) - 1 else f"node.{node.code}"
+                raise SpecError(
+                    f"aggregation '{node.aggregate_method}' of '{node.code}' gives no value for "
+                    f"{self.countries[c]} {self.years[t]} although every child has one "
+                    "(negative values under a geometric or harmonic mean? use a method onto 0..1)",
+                    path=self.plan.path,
+                    key=f"{key}.aggregation",
+                )
 
     # -- labels -----------------------------------------------------------------------------
     @property
