@@ -39,6 +39,7 @@ from pydantic import ConfigDict, Field, ValidationError, model_validator
 from riskcore._strict import NoTextNumbers
 from riskcore.engine import evaluate
 from riskcore.errors import SpecError
+from riskcore.methods.base import json_int, json_number
 from riskcore.plan import check_left_out, locate
 from riskcore.result import Scores
 from riskcore.spec import first_error, read_toml, toml_document
@@ -56,10 +57,6 @@ __all__ = [
 ]
 
 FloatArray = NDArray[np.float64]
-
-
-def _num(x: float) -> float | None:
-    return None if math.isnan(x) else float(x)
 
 
 # -- trends ----------------------------------------------------------------------------------
@@ -145,11 +142,11 @@ def trend(scores: Scores, start: int, end: int) -> Trend:
         row: dict[str, Any] = {
             "country": country,
             "name": scores.panel.country_names.get(country, country),
-            "score_from": _num(s0),
-            "score_to": _num(s1),
-            "change": _num(s1 - s0),
-            "rank_from": None if math.isnan(scores.rank[r, t0]) else int(scores.rank[r, t0]),
-            "rank_to": None if math.isnan(scores.rank[r, t1]) else int(scores.rank[r, t1]),
+            "score_from": json_number(s0),
+            "score_to": json_number(s1),
+            "change": json_number(s1 - s0),
+            "rank_from": json_int(scores.rank[r, t0]),
+            "rank_to": json_int(scores.rank[r, t1]),
             "indicators": {},
             "nodes": {},
         }
@@ -255,11 +252,11 @@ class ScenarioResult:
                 {
                     "country": c,
                     "name": self.baseline.panel.country_names.get(c, c),
-                    "baseline": _num(b),
-                    "scenario": _num(s),
-                    "delta": _num(s - b),
-                    "rank_baseline": None if math.isnan(rb) else int(rb),
-                    "rank_scenario": None if math.isnan(rs) else int(rs),
+                    "baseline": json_number(b),
+                    "scenario": json_number(s),
+                    "delta": json_number(s - b),
+                    "rank_baseline": json_int(rb),
+                    "rank_scenario": json_int(rs),
                     "band_baseline": self.baseline._band(b),
                     "band_scenario": self.shocked._band(s),
                 }

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 from numpy.typing import NDArray
@@ -137,7 +137,7 @@ def indicator(
             name=name,
             unit=unit,
             higher_is_riskier=higher_is_riskier,
-            requires=tuple(requires),
+            requires=cast("tuple[str, ...]", requires),  # __post_init__ checks and converts
             compute=fn,
             description=doc,
             source=source,

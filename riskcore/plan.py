@@ -388,11 +388,11 @@ def compile_plan(
             name = section.name
         if section and section.unit:
             unit = section.unit
-        choice = (
-            section.normalize if section and section.normalize else None
-        ) or defaults.normalize
-        key = (
-            f"indicator.{code}.normalize" if section and section.normalize else "defaults.normalize"
+        choice, key = _choice(
+            section.normalize if section else None,
+            defaults.normalize,
+            f"indicator.{code}.normalize",
+            "defaults.normalize",
         )
         normalizer, params = resolve_method(
             choice, host.normalizer, path=path, key=key, reserved=("per_year",)
@@ -469,8 +469,9 @@ def compile_plan(
         is_root = code == spec.index.code
         section = spec.index if is_root else spec.node[code]
         base = "index" if is_root else f"node.{code}"
-        choice = section.aggregation or defaults.aggregation
-        key = f"{base}.aggregation" if section.aggregation else "defaults.aggregation"
+        choice, key = _choice(
+            section.aggregation, defaults.aggregation, f"{base}.aggregation", "defaults.aggregation"
+        )
         aggregator, params = resolve_method(choice, host.aggregator, path=path, key=key)
         slots = tuple(i if kind == "leaf" else n_leaves + i for kind, i in children)
         child_codes = tuple(spec.node_children(code))

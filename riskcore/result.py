@@ -20,21 +20,13 @@ from numpy.typing import NDArray
 from riskcore.data import Panel, Provenance
 from riskcore.engine import Evaluation
 from riskcore.errors import SpecError
+from riskcore.methods.base import json_int, json_number
 from riskcore.plan import Plan
 from riskcore.treat import Prepared
 
 __all__ = ["Contribution", "Explanation", "Scores"]
 
 FloatArray = NDArray[np.float64]
-
-
-def _num(x: float) -> float | None:
-    x = float(x)
-    return None if math.isnan(x) else x
-
-
-def _int(x: float) -> int | None:
-    return None if math.isnan(float(x)) else int(x)
 
 
 @dataclass(frozen=True)
@@ -278,16 +270,16 @@ class Scores:
                     "country": self.countries[r],
                     "name": self.panel.country_names.get(self.countries[r], self.countries[r]),
                     "year": self.years[t],
-                    "score": _num(self.score[r, t]),
-                    "rank": _int(self.rank[r, t]),
-                    "coverage": _num(self.coverage[r, t]),
+                    "score": json_number(self.score[r, t]),
+                    "rank": json_int(self.rank[r, t]),
+                    "coverage": json_number(self.coverage[r, t]),
                     "band": self._band(float(self.score[r, t])),
                 }
                 for j, code in enumerate(self.node_codes[:-1]):
-                    rec[f"node:{code}"] = _num(self.nodes[j, r, t])
+                    rec[f"node:{code}"] = json_number(self.nodes[j, r, t])
                 for i, code in enumerate(self.indicator_codes):
-                    rec[f"raw:{code}"] = _num(self.raw[i, r, t])
-                    rec[f"norm:{code}"] = _num(self.normalized[i, r, t])
+                    rec[f"raw:{code}"] = json_number(self.raw[i, r, t])
+                    rec[f"norm:{code}"] = json_number(self.normalized[i, r, t])
                 out.append(rec)
         return out
 
@@ -304,7 +296,7 @@ class Scores:
         nodes = {node.code: node for node in self.plan.nodes}
         return {
             "weights": {
-                code: dict(zip(nodes[code].child_codes, map(_num, w[r, t]), strict=True))
+                code: dict(zip(nodes[code].child_codes, map(json_number, w[r, t]), strict=True))
                 for code, w in self.country_weights.items()
             }
         }
@@ -318,21 +310,21 @@ class Scores:
                 {
                     "country": self.countries[r],
                     "name": self.panel.country_names.get(self.countries[r], self.countries[r]),
-                    "score": _num(self.score[r, t]),
-                    "rank": _int(self.rank[r, t]),
-                    "coverage": _num(self.coverage[r, t]),
+                    "score": json_number(self.score[r, t]),
+                    "rank": json_int(self.rank[r, t]),
+                    "coverage": json_number(self.coverage[r, t]),
                     "band": self._band(float(self.score[r, t])),
                     "imputed": [
                         code for i, code in enumerate(self.indicator_codes) if self.imputed[i, r, t]
                     ],
                     "nodes": {
-                        code: _num(self.nodes[j, r, t])
+                        code: json_number(self.nodes[j, r, t])
                         for j, code in enumerate(self.node_codes[:-1])
                     },
                     "indicators": {
                         leaf.code: {
-                            "raw": _num(self.raw[i, r, t]),
-                            "normalized": _num(self.normalized[i, r, t]),
+                            "raw": json_number(self.raw[i, r, t]),
+                            "normalized": json_number(self.normalized[i, r, t]),
                             "inputs": [
                                 self.panel.source_of(v, self.countries[r], self.years[t]).to_dict()
                                 for v in leaf.inputs
@@ -467,7 +459,7 @@ class Scores:
             if w.sum() > 0:
                 w = w / w.sum()
             cz = np.where(present, c, 0.0)
-            additive = node.aggregate_method == "arithmetic"
+            additive = bool(getattr(node.aggregator, "additive", False))
             chosen = self.country_weights.get(node.code)
             if chosen is not None and np.all(np.isfinite(chosen[r, t])):
                 # the node's value is sum(chosen * children): additive with this country's own
@@ -495,8 +487,8 @@ class Scores:
                 code=leaf.code,
                 name=leaf.name,
                 path=parents.get(i, ()),
-                raw=_num(self.raw[i, r, t]),
-                normalized=_num(self.normalized[i, r, t]),
+                raw=json_number(self.raw[i, r, t]),
+                normalized=json_number(self.normalized[i, r, t]),
                 weight=float(weight[i]),
                 contribution=float(contrib[i]),
             )
@@ -506,7 +498,7 @@ class Scores:
         return Explanation(
             country=self.countries[r],
             year=self.years[t],
-            score=_num(self.score[r, t]),
+            score=json_number(self.score[r, t]),
             base=lo,
             contributions=tuple(contributions),
             nodes={n.code: float(contrib[n_leaves + j]) for j, n in enumerate(self.plan.nodes)},

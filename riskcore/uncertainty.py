@@ -19,7 +19,6 @@ the same whatever the chunk size, the number of workers and the backend.
 from __future__ import annotations
 
 import dataclasses
-import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypedDict
@@ -31,6 +30,7 @@ from riskcore.assumptions import Assumptions
 from riskcore.data import Panel
 from riskcore.engine import aggregate, normalize_leaves
 from riskcore.errors import SpecError
+from riskcore.methods.base import json_number
 from riskcore.plan import Plan, check_aggregation, check_left_out, locate, resolve_method
 from riskcore.plugins import PluginHost, get_host
 from riskcore.result import Scores
@@ -430,10 +430,6 @@ def _stats(values: FloatArray) -> dict[str, FloatArray]:
         }
 
 
-def _num(x: float) -> float | None:
-    return None if math.isnan(x) else float(x)
-
-
 @dataclass
 class UncertaintyResult:
     """Per country: the nominal score and rank and their distributions over the runs."""
@@ -458,13 +454,13 @@ class UncertaintyResult:
             rec: dict[str, Any] = {
                 "country": self.countries[c],
                 "name": self.names.get(self.countries[c], self.countries[c]),
-                "score": _num(self.nominal_score[c]),
-                "rank": _num(self.nominal_rank[c]),
+                "score": json_number(self.nominal_score[c]),
+                "rank": json_number(self.nominal_rank[c]),
             }
             for k, v in self.score.items():
-                rec[f"score_{k}"] = _num(v[c])
+                rec[f"score_{k}"] = json_number(v[c])
             for k, v in self.rank.items():
-                rec[f"rank_{k}"] = _num(v[c])
+                rec[f"rank_{k}"] = json_number(v[c])
             out.append(rec)
         return out
 
@@ -521,10 +517,10 @@ class SensitivityResult:
         for c, code in enumerate(self.countries):
             countries[code] = {
                 name: {
-                    "first": _num(float(self.per_country.first[i, c])),
-                    "first_ci": [_num(float(b)) for b in self.per_country.first_ci[:, i, c]],
-                    "total": _num(float(self.per_country.total[i, c])),
-                    "total_ci": [_num(float(b)) for b in self.per_country.total_ci[:, i, c]],
+                    "first": json_number(float(self.per_country.first[i, c])),
+                    "first_ci": [json_number(float(b)) for b in self.per_country.first_ci[:, i, c]],
+                    "total": json_number(float(self.per_country.total[i, c])),
+                    "total_ci": [json_number(float(b)) for b in self.per_country.total_ci[:, i, c]],
                 }
                 for i, name in enumerate(self.per_country.names)
             }
@@ -547,8 +543,8 @@ class SensitivityResult:
         ]
         for i, name in enumerate(s.names):
             lines.append(
-                f"{name:<28.28} {_f(_num(float(s.first[i])), 3):>6} "
-                f"{_ci(s.first_ci[:, i]):>15} {_f(_num(float(s.total[i])), 3):>6} "
+                f"{name:<28.28} {_f(json_number(float(s.first[i])), 3):>6} "
+                f"{_ci(s.first_ci[:, i]):>15} {_f(json_number(float(s.total[i])), 3):>6} "
                 f"{_ci(s.total_ci[:, i]):>15}"
             )
         if np.any(s.first < 0):
@@ -560,7 +556,7 @@ class SensitivityResult:
 
 
 def _ci(bounds: FloatArray) -> str:
-    lo, hi = (_num(float(b)) for b in bounds)
+    lo, hi = (json_number(float(b)) for b in bounds)
     return "-" if lo is None or hi is None else f"[{lo:.3f}, {hi:.3f}]"
 
 

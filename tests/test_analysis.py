@@ -141,5 +141,5 @@ def test_a_scenario_that_leaves_a_methods_domain_is_an_error_not_a_missing_score
     log = '{ method = "goalpost", lower = 1, upper = 10, transform = "log" }'
     s = score(flat_index(2, normalize=log), panel(np.full((2, 2, 1), 5.0)))
     shock = "[scenario]\n[[scenario.shock]]\nindicator = 'v0'\nmultiply = 0\n"
-    with pytest.raises(riskcore.SpecError, match="cannot take the value 0.0 of 'v0'"):
+    with pytest.raises(riskcore.SpecError, match=r"cannot take the value 0\.0 of 'v0'"):
         run_scenario(s, parse_scenario(shock))

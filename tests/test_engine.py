@@ -168,3 +168,10 @@ def test_scores_exports(post_soviet: object) -> None:
     frame = s.to_frame()
     assert isinstance(frame, pd.DataFrame) and frame.shape[0] == 40
     assert frame.loc[("ARM", 2023), "score"] == pytest.approx(s.score[0, -1])
+
+
+def test_the_decorator_refuses_a_bare_string_for_requires() -> None:
+    with pytest.raises(TypeError, match="requires must be a list"):
+        riskcore.indicator(code="g", name="g", unit="-", higher_is_riskier=True, requires="gdp")(
+            lambda d: d["gdp"]
+        )

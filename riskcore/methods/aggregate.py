@@ -34,6 +34,7 @@ class Arithmetic(MethodBase):
 
     name = "arithmetic"
     description = "weighted arithmetic mean, sum w x"
+    additive = True  # the value is sum(w * x): explain is exact
 
     def __call__(self, values: FloatArray, weights: FloatArray, params: Any) -> FloatArray:
         out: FloatArray = np.sum(values * weights, axis=-1)

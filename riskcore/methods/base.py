@@ -11,6 +11,7 @@ replications run through the same code.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any, ClassVar, Protocol, runtime_checkable
 
@@ -25,10 +26,23 @@ __all__ = [
     "MethodParams",
     "NamedMethod",
     "Normalizer",
+    "json_int",
+    "json_number",
     "rank_min",
 ]
 
 FloatArray = NDArray[np.float64]
+
+
+def json_number(x: float) -> float | None:
+    """``x`` as a JSON number: a float, or None for NaN."""
+    x = float(x)
+    return None if math.isnan(x) else x
+
+
+def json_int(x: float) -> int | None:
+    """``x`` as a JSON integer, or None for NaN (ranks)."""
+    return None if math.isnan(float(x)) else int(x)
 
 
 class MethodParams(NoTextNumbers):
@@ -134,7 +148,9 @@ class Aggregator(NamedMethod, Protocol):
         weights it chose, of the same shape as ``values``, such that each value is
         ``sum(chosen * values)`` over the last axis. riskcore scores with it, reports
         those weights (:attr:`riskcore.Scores.country_weights`) and explains the node exactly.
-        A method may also define ``check(params, n_children)``, raising ValueError when its
+        A method whose value is ``sum(weights * values)`` may set ``additive = True`` (the
+        built-in ``arithmetic`` does); :meth:`riskcore.Scores.explain` is then exact at its
+        nodes. A method may also define ``check(params, n_children)``, raising ValueError when its
         parameters cannot hold for a node with that many children; the index file is then
         rejected with the node's key.
         """

@@ -32,7 +32,7 @@ from numpy.typing import NDArray
 from pydantic import Field
 
 from riskcore.hookspecs import hookimpl
-from riskcore.methods.base import MethodBase, MethodParams, NamedMethod
+from riskcore.methods.base import MethodBase, MethodParams, NamedMethod, json_number
 
 __all__ = ["NoTreatment", "Treatment", "Winsorise", "kurtosis", "skewness"]
 
@@ -126,7 +126,11 @@ def _log(v: FloatArray, side: str) -> FloatArray:
 def winsorise(v: FloatArray, p: WinsoriseParams) -> tuple[FloatArray, dict[str, Any]]:
     """Treat one flat vector of values (NaN allowed) by the JRC convention."""
     fails, sk0, ku0 = _fails(v, p)
-    report: dict[str, Any] = {"skew": _num(sk0), "kurtosis": _num(ku0), "treated": False}
+    report: dict[str, Any] = {
+        "skew": json_number(sk0),
+        "kurtosis": json_number(ku0),
+        "treated": False,
+    }
     if not fails:
         return v, report
     side = "high" if sk0 > 0 else "low"
@@ -146,19 +150,20 @@ def winsorise(v: FloatArray, p: WinsoriseParams) -> tuple[FloatArray, dict[str, 
         if not fails:
             report.update(
                 treated=True, how="winsorised", side=side, points=points,
-                skew_after=_num(sk), kurtosis_after=_num(ku),
+                skew_after=json_number(sk), kurtosis_after=json_number(ku),
             )  # fmt: skip
             return w, report
     logged = _log(v, side)
     _, sk, ku = _fails(logged, p)
     report.update(
-        treated=True, how="log", side=side, points=0, skew_after=_num(sk), kurtosis_after=_num(ku)
+        treated=True,
+        how="log",
+        side=side,
+        points=0,
+        skew_after=json_number(sk),
+        kurtosis_after=json_number(ku),
     )
     return logged, report
-
-
-def _num(x: float) -> float | None:
-    return None if math.isnan(x) else float(x)
 
 
 class Winsorise(MethodBase):
