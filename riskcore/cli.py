@@ -237,9 +237,7 @@ def _score_and_print(
     from riskcore.api import score
 
     result = score(index, data, extra_countries=extra, skip_columns=skip)
-    if year is not None and year not in result.years:
-        span = ", ".join(map(str, result.years))
-        raise InputError(f"{data}: year {year} is not in the data (years: {span})")
+    _year_in(result, year, str(data))
     if fmt == "json":
         text = result.to_json(year)
     elif fmt == "csv":
@@ -387,23 +385,19 @@ def _cmd_report(args: argparse.Namespace, stdout: TextIO) -> None:
         raise InputError("the report needs matplotlib: pip install 'riskcore[plot]'") from None
     from riskcore.report import build_report
 
+    if args.output is None:
+        raise InputError("riskcore report needs --output FILE (an .html file)")
     result = _scored(args)
     _year_in(result, args.year, args.data)
     uncertainty = sensitivity = None
     if args.assumptions:
         from riskcore.assumptions import load_assumptions
-        from riskcore.uncertainty import sensitivity_analysis, uncertainty_analysis
+        from riskcore.uncertainty import uncertainty_and_sensitivity
 
-        assumptions = load_assumptions(args.assumptions)
-        uncertainty = uncertainty_analysis(
-            result, assumptions, samples=args.samples, year=args.year
-        )
-        sensitivity = sensitivity_analysis(
-            result, assumptions, samples=args.samples, year=args.year
+        uncertainty, sensitivity = uncertainty_and_sensitivity(
+            result, load_assumptions(args.assumptions), samples=args.samples, year=args.year
         )
     text = build_report(result, args.year, uncertainty=uncertainty, sensitivity=sensitivity)
-    if args.output is None:
-        raise InputError("riskcore report needs --output FILE (an .html file)")
     _write(text, args.output, stdout)
 
 

@@ -361,10 +361,7 @@ class _Builder:
             self.unit_lines.setdefault(variable, line)
         else:
             self.units.setdefault(variable, None)
-        if source or note:
-            self.provenance[key] = (source or None, note or None, line)
-        else:
-            self.provenance[key] = (None, None, line)
+        self.provenance[key] = (source or None, note or None, line)
 
     def build(self) -> Panel:
         if not self.cells:

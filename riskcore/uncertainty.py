@@ -48,6 +48,7 @@ __all__ = [
     "UncertaintyResult",
     "sensitivity_analysis",
     "uncertainty_analysis",
+    "uncertainty_and_sensitivity",
 ]
 
 FloatArray = NDArray[np.float64]
@@ -609,6 +610,55 @@ def _run(
     return model, n, s, sc, rk
 
 
+def _uncertainty_result(
+    scores: Scores, model: IndexModel, nominal: tuple[FloatArray, FloatArray], sc: FloatArray,
+    rk: FloatArray,
+) -> UncertaintyResult:  # fmt: skip
+    nominal_score, nominal_rank = nominal
+    return UncertaintyResult(
+        index=scores.plan.name,
+        year=model.year,
+        countries=scores.countries,
+        names=dict(scores.panel.country_names),
+        factors=model.names,
+        runs=int(sc.shape[0]),
+        nominal_score=nominal_score,
+        nominal_rank=nominal_rank,
+        score=_stats(sc),
+        rank=_stats(rk),
+        notes=[
+            "the normalisation varies across runs, so scores of different runs are on "
+            "different scales: the table shows rank intervals only (score percentiles are in "
+            "--format json)"
+        ]
+        if any(f.kind == "normalize" for f in model.factors)
+        else [],
+    )
+
+
+def _sensitivity_result(
+    scores: Scores, model: IndexModel, nominal_rank: FloatArray, seed: int, sc: FloatArray,
+    rk: FloatArray, bootstrap: int, country_bootstrap: int,
+) -> SensitivityResult:  # fmt: skip
+    ok = ~np.isnan(nominal_rank)
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        shift = np.nanmean(np.abs(rk[:, ok] - nominal_rank[ok]), axis=1)
+    k = len(model.factors)
+    summary = sobol_estimates(shift, k, names=model.names, bootstrap=bootstrap, seed=seed)
+    per_country = sobol_estimates(sc, k, names=model.names, bootstrap=country_bootstrap, seed=seed)
+    return SensitivityResult(
+        index=scores.plan.name,
+        year=model.year,
+        countries=scores.countries,
+        runs=int(sc.shape[0]),
+        summary=summary,
+        per_country=per_country,
+    )
+
+
 def uncertainty_analysis(
     scores: Scores, assumptions: Assumptions, **options: Unpack[RunOptions]
 ) -> UncertaintyResult:
@@ -628,27 +678,8 @@ def uncertainty_analysis(
     -------
     UncertaintyResult
     """
-    model, n, _, sc, rk = _run(scores, assumptions, options, sobol=False)
-    nominal_score, nominal_rank = model.nominal()
-    return UncertaintyResult(
-        index=scores.plan.name,
-        year=model.year,
-        countries=scores.countries,
-        names=dict(scores.panel.country_names),
-        factors=model.names,
-        runs=n,
-        nominal_score=nominal_score,
-        nominal_rank=nominal_rank,
-        score=_stats(sc),
-        rank=_stats(rk),
-        notes=[
-            "the normalisation varies across runs, so scores of different runs are on "
-            "different scales: the table shows rank intervals only (score percentiles are in "
-            "--format json)"
-        ]
-        if any(f.kind == "normalize" for f in model.factors)
-        else [],
-    )
+    model, _, _, sc, rk = _run(scores, assumptions, options, sobol=False)
+    return _uncertainty_result(scores, model, model.nominal(), sc, rk)
 
 
 def sensitivity_analysis(
@@ -674,20 +705,28 @@ def sensitivity_analysis(
     """
     model, _, s, sc, rk = _run(scores, assumptions, options, sobol=True)
     _, nominal_rank = model.nominal()
-    ok = ~np.isnan(nominal_rank)
-    import warnings
+    return _sensitivity_result(scores, model, nominal_rank, s, sc, rk, bootstrap, country_bootstrap)
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        shift = np.nanmean(np.abs(rk[:, ok] - nominal_rank[ok]), axis=1)
-    k = len(model.factors)
-    summary = sobol_estimates(shift, k, names=model.names, bootstrap=bootstrap, seed=s)
-    per_country = sobol_estimates(sc, k, names=model.names, bootstrap=country_bootstrap, seed=s)
-    return SensitivityResult(
-        index=scores.plan.name,
-        year=model.year,
-        countries=scores.countries,
-        runs=int(sc.shape[0]),
-        summary=summary,
-        per_country=per_country,
+
+def uncertainty_and_sensitivity(
+    scores: Scores,
+    assumptions: Assumptions,
+    *,
+    bootstrap: int = 500,
+    country_bootstrap: int = 100,
+    **options: Unpack[RunOptions],
+) -> tuple[UncertaintyResult, SensitivityResult]:
+    """Both analyses from one set of runs: the uncertainty runs are the first ``N`` rows (the
+    A matrix) of the sensitivity design, so this equals calling :func:`uncertainty_analysis`
+    and :func:`sensitivity_analysis` with the same options, at the cost of the second alone.
+
+    Returns
+    -------
+    (UncertaintyResult, SensitivityResult)
+    """
+    model, n, s, sc, rk = _run(scores, assumptions, options, sobol=True)
+    nominal = model.nominal()
+    return (
+        _uncertainty_result(scores, model, nominal, sc[:n], rk[:n]),
+        _sensitivity_result(scores, model, nominal[1], s, sc, rk, bootstrap, country_bootstrap),
     )

@@ -261,3 +261,14 @@ def test_a_bad_alternative_is_named_like_a_bad_index_method(asem: riskcore.Score
         IndexModel(asem.plan, asem.panel, parse_assumptions(text, path="u.toml"))
     assert err.value.key == "uncertainty.normalize.alternatives.0.sd"
     assert "greater than 0" in str(err.value) and "pydantic" not in str(err.value)
+
+
+def test_both_analyses_from_one_set_of_runs_equal_the_two_apart(asem: riskcore.Scores) -> None:
+    from riskcore.uncertainty import uncertainty_and_sensitivity
+
+    a = parse_assumptions(ASSUMPTIONS)
+    u, s = uncertainty_and_sensitivity(asem, a, bootstrap=20, country_bootstrap=5)
+    u_alone = uncertainty_analysis(asem, a)
+    s_alone = sensitivity_analysis(asem, a, bootstrap=20, country_bootstrap=5)
+    assert json.dumps(u.to_dict()) == json.dumps(u_alone.to_dict())
+    assert json.dumps(s.to_dict()) == json.dumps(s_alone.to_dict())
