@@ -11,9 +11,9 @@ from __future__ import annotations
 import types
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
-from pydantic import BaseModel, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator
 
-__all__ = ["NoTextNumbers"]
+__all__ = ["FileModel", "NoTextNumbers"]
 
 
 Kinds = tuple[set[Any], set[str]]
@@ -87,3 +87,9 @@ class NoTextNumbers(BaseModel):
         if problem is not None:
             raise ValueError(problem)
         return value
+
+
+class FileModel(NoTextNumbers):
+    """A table of a file users write: frozen, unknown keys are errors, numbers stay numbers."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)

@@ -34,9 +34,9 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from pydantic import ConfigDict, Field, ValidationError, model_validator
+from pydantic import Field, ValidationError, model_validator
 
-from riskcore._strict import NoTextNumbers
+from riskcore._strict import FileModel
 from riskcore.engine import evaluate
 from riskcore.errors import SpecError
 from riskcore.methods.base import json_int, json_number
@@ -166,11 +166,7 @@ def trend(scores: Scores, start: int, end: int) -> Trend:
 # -- scenarios -------------------------------------------------------------------------------
 
 
-class _Model(NoTextNumbers):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Shock(_Model):
+class Shock(FileModel):
     """One shock: what it targets, where, and how it changes it."""
 
     indicator: str | None = Field(None, description="an indicator of the index")
@@ -207,7 +203,7 @@ class Shock(_Model):
         return np.full_like(values, self.set)
 
 
-class Scenario(_Model):
+class Scenario(FileModel):
     """A named set of shocks."""
 
     name: str = "scenario"

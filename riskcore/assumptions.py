@@ -37,9 +37,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from pydantic import ConfigDict, Field, ValidationError, field_validator
+from pydantic import Field, ValidationError, field_validator
 
-from riskcore._strict import NoTextNumbers
+from riskcore._strict import FileModel
 from riskcore.errors import SpecError
 from riskcore.spec import Method, first_error, read_toml, toml_document
 
@@ -55,11 +55,7 @@ __all__ = [
 ]
 
 
-class _Model(NoTextNumbers):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class WeightNoise(_Model):
+class WeightNoise(FileModel):
     """Noise on the weights of some nodes: one factor."""
 
     name: str | None = Field(None, description="the factor's name in the results")
@@ -70,7 +66,7 @@ class WeightNoise(_Model):
     relative: float = Field(gt=0, lt=1, description="each weight times U(1 - r, 1 + r)")
 
 
-class Alternatives(_Model):
+class Alternatives(FileModel):
     """Alternative methods, one chosen per run: one factor."""
 
     name: str | None = None
@@ -81,7 +77,7 @@ class Alternatives(_Model):
     )
 
 
-class OutlierPoints(_Model):
+class OutlierPoints(FileModel):
     """The most points winsorising may take, an integer range: one factor."""
 
     name: str | None = None
@@ -95,14 +91,14 @@ class OutlierPoints(_Model):
         return v
 
 
-class Exclusion(_Model):
+class Exclusion(FileModel):
     """Leave out one indicator or node at a time (or none): one factor."""
 
     name: str | None = None
     candidates: list[str] | None = Field(None, description="default: every indicator")
 
 
-class DataNoise(_Model):
+class DataNoise(FileModel):
     """Uncertainty in the input data: one factor."""
 
     name: str | None = None
@@ -117,7 +113,7 @@ class DataNoise(_Model):
     )
 
 
-class Assumptions(_Model):
+class Assumptions(FileModel):
     """Every uncertain assumption of an analysis."""
 
     samples: int = Field(1024, ge=8, description="base sample size N")

@@ -26,7 +26,7 @@ from pydantic import (
 )
 
 from riskcore._compat import tomllib
-from riskcore._strict import NoTextNumbers
+from riskcore._strict import FileModel
 from riskcore.errors import SpecError, read_input
 
 __all__ = [
@@ -44,11 +44,7 @@ __all__ = [
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_\-]*$")
 
 
-class _Model(NoTextNumbers):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class MethodChoice(_Model):
+class MethodChoice(FileModel):
     """A method chosen by name, with its parameters.
 
     In the file either a bare name, ``"geometric"``, or a table with ``method`` and the method's
@@ -120,7 +116,7 @@ def _treatment_choice(value: Any) -> Any:
 Treatment = Annotated[MethodChoice, BeforeValidator(_treatment_choice)]
 
 
-class _NodeBase(_Model):
+class _NodeBase(FileModel):
     name: str | None = Field(None, description="human-readable name")
     description: str | None = Field(None, description="what the node measures, and why")
     aggregation: Method | None = Field(
@@ -177,7 +173,7 @@ class NodeSection(_NodeBase):
 Direction = Literal["higher_is_riskier", "lower_is_riskier", "positive", "negative"]
 
 
-class IndicatorSection(_Model):
+class IndicatorSection(FileModel):
     """An ``[indicator.<code>]`` table: settings of one leaf."""
 
     name: str | None = Field(None, description="display name (defaults to the plugin's)")
@@ -212,7 +208,7 @@ class IndicatorSection(_Model):
     round: Digits | None = _rounding("the normalised value")
 
 
-class Defaults(_Model):
+class Defaults(FileModel):
     """The ``[defaults]`` table."""
 
     normalize: Method = Field(
@@ -230,7 +226,7 @@ class Defaults(_Model):
     weighting: Method = Field(MethodChoice(method="fixed"), description="default weighting")
 
 
-class Band(_Model):
+class Band(FileModel):
     """A ``[[bands]]`` entry: scores from ``from`` (inclusive) up to the next band's ``from``."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
@@ -239,7 +235,7 @@ class Band(_Model):
     from_: float = Field(alias="from", description="lowest score of the band, inclusive")
 
 
-class IndexSpec(_Model):
+class IndexSpec(FileModel):
     """An index file: the tree, its methods and its weights.
 
     Load one with :func:`load_index` or :func:`parse_index`. ``path`` is the file it came from.

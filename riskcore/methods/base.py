@@ -17,9 +17,8 @@ from typing import Any, ClassVar, Protocol, runtime_checkable
 
 import numpy as np
 from numpy.typing import NDArray
-from pydantic import ConfigDict
 
-from riskcore._strict import NoTextNumbers
+from riskcore._strict import FileModel
 
 __all__ = [
     "Aggregator",
@@ -45,11 +44,9 @@ def json_int(x: float) -> int | None:
     return None if math.isnan(float(x)) else int(x)
 
 
-class MethodParams(NoTextNumbers):
+class MethodParams(FileModel):
     """Base of the parameter models of methods: frozen, unknown keys are errors, and a number
-    written as text or as true/false is an error (:class:`riskcore._strict.NoTextNumbers`)."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    written as text or as true/false is an error (:class:`riskcore._strict.FileModel`)."""
 
 
 @runtime_checkable
