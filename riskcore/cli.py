@@ -181,14 +181,7 @@ def render_sources(scores: object) -> str:
 
     assert isinstance(scores, Scores)
     used = scores.plan.variables
-    panel = scores.panel
-    index = {c: i for i, c in enumerate(panel.countries)}
-    year_index = {y: t for t, y in enumerate(panel.years)}
-    present = [
-        source
-        for (var, c, y), (source, _, _) in panel.provenance.items()
-        if var in used and not math.isnan(panel[var][index[c], year_index[y]])
-    ]
+    present = [row[4] for row in scores.panel.observed(set(used))]
     n_values = len(present)
     n_sourced = sum(1 for source in present if source)
     cites = sorted(

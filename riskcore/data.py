@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import math
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -192,6 +192,24 @@ class Panel:
             file=self.path,
             line=line,
         )
+
+    def observed(
+        self, variables: Collection[str]
+    ) -> Iterator[tuple[str, str, int, float, str | None, str | None, int | None]]:
+        """Every value of ``variables`` that the data hold (not missing), in sorted order.
+
+        Yields
+        ------
+        tuple
+            ``(variable, country, year, value, source, note, line)``.
+        """
+        countries = {c: i for i, c in enumerate(self.countries)}
+        years = {y: t for t, y in enumerate(self.years)}
+        for (var, c, y), (source, note, line) in sorted(self.provenance.items()):
+            if var in variables:
+                value = float(self[var][countries[c], years[y]])
+                if not math.isnan(value):
+                    yield var, c, y, value, source, note, line
 
     def sources(self, variable: str | None = None) -> dict[str, int]:
         """Count the values per distinct source, for one variable or for all.

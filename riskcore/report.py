@@ -263,16 +263,8 @@ def _treatment(scores: Scores) -> str:
 
 def _provenance(scores: Scores) -> str:
     panel = scores.panel
-    used = set(scores.plan.variables)
     rows = []
-    ci = {c: i for i, c in enumerate(panel.countries)}
-    ti = {y: t for t, y in enumerate(panel.years)}
-    for (var, c, y), (source, note, line) in sorted(panel.provenance.items()):
-        if var not in used:
-            continue
-        v = float(panel[var][ci[c], ti[y]])
-        if math.isnan(v):
-            continue
+    for var, c, y, v, source, note, line in panel.observed(set(scores.plan.variables)):
         rows.append(
             [
                 _e(var),

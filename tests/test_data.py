@@ -169,3 +169,16 @@ def test_bundled_inputs_read_cleanly(post_soviet: Path) -> None:
     assert len(panel.countries) == 8 and panel.years == (2019, 2020, 2021, 2022, 2023)
     assert all(source for source, _, _ in panel.provenance.values())
     assert int(np.sum(~np.isnan(panel["relocants"]))) == 15
+
+
+def test_observed_yields_the_values_held_with_their_provenance(tmp_path: Path) -> None:
+    path = tmp_path / "d.csv"
+    path.write_text(
+        "country,year,variable,value,unit,source,note\n"
+        "KAZ,2022,gdp,10,USD,World Bank,\n"
+        "ARM,2022,gdp,,USD,World Bank,not published\n"
+        "ARM,2022,pop,3,persons,,\n"
+    )
+    panel = riskcore.read_data(path)
+    assert list(panel.observed({"gdp"})) == [("gdp", "KAZ", 2022, 10.0, "World Bank", None, 2)]
+    assert [row[:4] for row in panel.observed({"gdp", "pop"})][-1] == ("pop", "ARM", 2022, 3.0)
