@@ -43,6 +43,7 @@ from riskcore.methods.base import json_int, json_number
 from riskcore.plan import check_left_out, locate
 from riskcore.result import Scores
 from riskcore.spec import first_error, read_toml, toml_document
+from riskcore.text import number
 from riskcore.treat import prepare
 
 __all__ = [
@@ -95,27 +96,16 @@ class Trend:
                 else (r.get("note", ""))
             )
             lines.append(
-                f"{r['country'] + ' ' + r['name']:<24.24} {_f(r['score_from']):>6} "
-                f"{_f(r['score_to']):>6} {_f(r['change'], sign=True):>7} {ranks:>9}  {why}"
+                f"{r['country'] + ' ' + r['name']:<24.24} {number(r['score_from']):>6} "
+                f"{number(r['score_to']):>6} {number(r['change'], sign=True):>7} {ranks:>9}  {why}"
             )
         return "\n".join(lines)
 
 
-def _f(v: float | None, sign: bool = False) -> str:
-    if v is None:
-        return "-"
-    return f"{v:+.1f}" if sign else f"{v:.1f}"
-
-
 def informative_years(scores: Scores) -> list[int]:
-    """Years in which at least one country has a score other than the index's lowest value."""
-    lo = scores.plan.scale[0]
-    out = []
-    for t, y in enumerate(scores.years):
-        s = scores.score[:, t]
-        if np.any(~np.isnan(s) & (s != lo)):
-            out.append(y)
-    return out
+    """Years in which at least one country has a score other than the index's lowest value
+    (:meth:`Scores.informative_years`)."""
+    return scores.informative_years()
 
 
 def trend(scores: Scores, start: int, end: int) -> Trend:
@@ -253,8 +243,8 @@ class ScenarioResult:
                     "delta": json_number(s - b),
                     "rank_baseline": json_int(rb),
                     "rank_scenario": json_int(rs),
-                    "band_baseline": self.baseline._band(b),
-                    "band_scenario": self.shocked._band(s),
+                    "band_baseline": self.baseline.band_of(b),
+                    "band_scenario": self.shocked.band_of(s),
                 }
             )
         rows.sort(key=lambda x: (x["rank_scenario"] is None, x["rank_scenario"] or 0, x["country"]))
@@ -282,8 +272,8 @@ class ScenarioResult:
                 else "-"
             )
             lines.append(
-                f"{r['country'] + ' ' + r['name']:<24.24} {_f(r['baseline']):>8} "
-                f"{_f(r['scenario']):>8} {_f(r['delta'], sign=True):>7} {ranks:>9}"
+                f"{r['country'] + ' ' + r['name']:<24.24} {number(r['baseline']):>8} "
+                f"{number(r['scenario']):>8} {number(r['delta'], sign=True):>7} {ranks:>9}"
             )
         return "\n".join(lines)
 

@@ -26,6 +26,7 @@ from numpy.typing import NDArray
 
 from riskcore.methods.base import rank_min
 from riskcore.result import Scores
+from riskcore.text import number
 
 __all__ = ["Audit", "NodeAudit", "audit", "cronbach_alpha"]
 
@@ -158,17 +159,13 @@ class Audit:
             ]
             for c in n.children:
                 lines.append(
-                    f"  {c:<32} {_fmt(n.with_node[c]):>7} {_fmt(n.with_index[c]):>8} "
-                    f"{n.nominal_weights[c]:>7.3f} {_fmt(n.effective_weights[c], 3):>9}"
+                    f"  {c:<32} {number(n.with_node[c], 2):>7} {number(n.with_index[c], 2):>8} "
+                    f"{n.nominal_weights[c]:>7.3f} {number(n.effective_weights[c], 3):>9}"
                 )
         warnings = self.warnings
         lines += ["", f"Warnings ({len(warnings)}):" if warnings else "No warnings."]
         lines += [f"  - {w}" for w in warnings]
         return "\n".join(lines)
-
-
-def _fmt(v: float, digits: int = 2) -> str:
-    return "-" if math.isnan(v) else f"{v:.{digits}f}"
 
 
 def _pct(v: float) -> str:

@@ -10,9 +10,7 @@ use); a command imports numpy, pydantic and pluggy when it runs, and pandas neve
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
-import math
 import os
 import sys
 import traceback
@@ -44,168 +42,6 @@ def _extra_countries(items: Sequence[str]) -> dict[str, str]:
     return out
 
 
-def _fmt(value: float | None, digits: int = 1) -> str:
-    return "-" if value is None or math.isnan(value) else f"{value:.{digits}f}"
-
-
-def render_table(scores: object, year: int | None) -> str:
-    """The ranked table of one year, with the reasons countries were not scored."""
-    from riskcore.result import Scores
-
-    assert isinstance(scores, Scores)
-    t = scores.year_index(year)
-    y = scores.years[t]
-    lo, hi = scores.plan.scale
-    nodes = scores.plan.nodes[:-1]
-    root_kids = set(scores.plan.nodes[-1].children)
-    n_leaves = len(scores.plan.leaves)
-    top = [n for j, n in enumerate(nodes) if n_leaves + j in root_kids]
-    names = [f"{c} {scores.panel.country_names.get(c, c)}" for c in scores.countries]
-    width = max([len("Country"), *map(len, names)])
-    bands = bool(scores.plan.bands)
-    band_width = max([len("Band"), *(len(b) for b, _ in scores.plan.bands)]) if bands else 0
-    head = ["Rank", "Country".ljust(width), "Score"]
-    head += ["Band".ljust(band_width)] if bands else []
-    head += ["Coverage", *[n.name for n in top]]
-    lines = [
-        f"{scores.plan.name} ({scores.plan.code}), {y}: scores from {lo:g} to {hi:g}, "
-        "rank 1 is the highest score",
-        "",
-        "  ".join(head),
-    ]
-    unscored = []
-    for r in scores._ranked(t):
-        rank = scores.rank[r, t]
-        cells = [
-            ("-" if math.isnan(rank) else str(int(rank))).rjust(4),
-            names[r].ljust(width),
-            _fmt(scores.score[r, t]).rjust(5),
-        ]
-        if bands:
-            cells.append((scores._band(float(scores.score[r, t])) or "-").ljust(band_width))
-        screened_out = bool(scores.excluded[r, t])
-        cells += [("screened" if screened_out else f"{100 * scores.coverage[r, t]:.0f}%").rjust(8)]
-        for n in top:
-            j = scores.plan.nodes.index(n)
-            cells.append(_fmt(scores.nodes[j, r, t]).rjust(len(n.name)))
-        lines.append("  ".join(cells).rstrip())
-        if math.isnan(scores.score[r, t]):
-            unscored.append(scores.countries[r])
-    report = scores.treatment_report(y)
-    if report["imputed"]:
-        lines += ["", f"Imputed ({len(report['imputed'])} values, not counted as coverage):"]
-        by_code: dict[str, list[str]] = {}
-        for item in report["imputed"]:
-            by_code.setdefault(item["indicator"], []).append(item["country"])
-        for code, where in by_code.items():
-            method = report["indicators"][code]["impute"]
-            lines.append(f"  {code} ({method}): {', '.join(where)}")
-    if report["outliers"]:
-        lines += ["", "Outliers treated:"]
-        for code, rep in report["outliers"].items():
-            how = rep.get("how", "treated")
-            what = (
-                f"{rep['points']} point(s) {how} on the {rep['side']} side"
-                if how == ("winsorised")
-                else f"{how} transform"
-            )
-            lines.append(f"  {code} ({rep['method']}): {what}")
-    screened = {r["country"]: r["reason"] for r in report["screened"]}
-    unscored = [c for c in unscored if c not in screened]
-    if screened:
-        lines += ["", "Screened out:"]
-        lines += [f"  {c}: {why}" for c, why in screened.items()]
-    if unscored:
-        lines.append("")
-        lines.append("Not scored (missing data stays missing):")
-        for c in unscored:
-            gaps = scores.missing_inputs(c, y)
-            label = {leaf.code: leaf.name for leaf in scores.plan.leaves}
-            why = "; ".join(
-                f"no {label[code]} ({code}): no data on {', '.join(vs)}"
-                if vs
-                else f"no {label[code]} ({code}) could be computed"
-                for code, vs in gaps.items()
-            )
-            lines.append(f"  {c}: {why or 'too little of the index is covered'}")
-    return "\n".join(lines)
-
-
-def render_years(scores: Any) -> str:
-    """Scores of every country in every year: how the index moved."""
-    years = scores.years
-    lines = ["Scores by year", "", "Country".ljust(20) + "".join(f"{y:>8}" for y in years)]
-    for r in scores._ranked(len(years) - 1):
-        cells = "".join(f"{_fmt(scores.score[r, t]):>8}" for t in range(len(years)))
-        name = f"{scores.countries[r]} {scores.panel.country_names.get(scores.countries[r], '')}"
-        lines.append(f"{name:<20.20}{cells}")
-    from riskcore.analysis import informative_years
-
-    informative = informative_years(scores)
-    flat = [
-        y
-        for t, y in enumerate(years)
-        if y not in informative and not all(math.isnan(v) for v in scores.score[:, t])
-    ]
-    if flat:
-        low = _fmt(scores.plan.scale[0])
-        lines += [
-            "",
-            f"In {', '.join(map(str, flat))} every score is {low}, the bottom of the scale: the"
-            " index does not tell the countries apart "
-            + ("that year." if len(flat) == 1 else "in those years."),
-        ]
-    return "\n".join(lines)
-
-
-def render_indicators(scores: Any, year: int | None) -> str:
-    """Every indicator's value for every country in one year, with units."""
-    t = scores.year_index(year)
-    leaves = scores.plan.leaves
-    lines = [f"Indicators, {scores.years[t]} (raw values; - not published)", ""]
-    width = max(len(leaf.code) for leaf in leaves)
-    lines.append(" " * (width + 2) + "".join(f"{c:>8}" for c in scores.countries))
-    for i, leaf in enumerate(leaves):
-        cells = "".join(f"{_fmt(scores.raw[i, r, t], 2):>8}" for r in range(len(scores.countries)))
-        lines.append(f"{leaf.code:<{width}}  {cells}   {leaf.unit or ''}")
-    return "\n".join(lines)
-
-
-def _span(years: Sequence[int]) -> str:
-    return f"{years[0]}" if years[0] == years[-1] else f"{years[0]}-{years[-1]}"
-
-
-def render_sources(scores: object) -> str:
-    """One line on where the data come from."""
-    from riskcore.result import Scores
-
-    assert isinstance(scores, Scores)
-    used = scores.plan.variables
-    present = [row[4] for row in scores.panel.observed(set(used))]
-    n_values = len(present)
-    n_sourced = sum(1 for source in present if source)
-    cites = sorted(
-        {
-            leaf.indicator.source
-            for leaf in scores.plan.leaves
-            if leaf.indicator and leaf.indicator.source
-        }
-    )
-    where = scores.panel.path or "the data"
-    with contextlib.suppress(ValueError):  # ValueError: another drive on Windows
-        relative = os.path.relpath(where)
-        where = where if relative.startswith("..") else relative
-    text = (
-        f"Data: {where}: {n_values} values of {len(used)} variables, {_span(scores.years)}, "
-        f"{n_sourced} with a source"
-    )
-    if cites:
-        text += f" ({'; '.join(cites)})"
-    return text + (
-        ". Every value's source: --format json (indicators -> inputs), or Scores.provenance()."
-    )
-
-
 def _write(text: str, output: str | None, stdout: TextIO) -> None:
     if output is None:
         stdout.write(text if text.endswith("\n") else text + "\n")
@@ -228,6 +64,7 @@ def _score_and_print(
     details: bool = False,
 ) -> None:
     from riskcore.api import score
+    from riskcore.text import render_indicators, render_sources, render_table, render_years
 
     result = score(index, data, extra_countries=extra, skip_columns=skip)
     _year_in(result, year, str(data))

@@ -52,7 +52,7 @@ def ranked_bars(
     """
     plt = _pyplot()
     t = scores.year_index(year)
-    order = scores._ranked(t)
+    order = scores.ranked(scores.years[t])
     labels = [scores.countries[r] for r in order]
     values = np.array([scores.score[r, t] for r in order])
     fig, ax = plt.subplots(figsize=(7, 0.35 * len(order) + 1.2))
@@ -95,14 +95,14 @@ def band_colour(scores: Scores, band: str | None) -> str:
 
 
 def _band_colours(scores: Scores, values: np.ndarray) -> list[str]:
-    return [band_colour(scores, scores._band(float(v))) for v in values]
+    return [band_colour(scores, scores.band_of(float(v))) for v in values]
 
 
 def node_heatmap(scores: Scores, year: int | None = None) -> Any:
     """Countries by nodes (dimensions and the index): the score of each, in colour and figures."""
     plt = _pyplot()
     t = scores.year_index(year)
-    order = scores._ranked(t)
+    order = scores.ranked(scores.years[t])
     codes = scores.node_codes
     data = np.array([[scores.nodes[j, r, t] for j in range(len(codes))] for r in order])
     fig, ax = plt.subplots(figsize=(1.1 * len(codes) + 2.5, 0.35 * len(order) + 1.5))

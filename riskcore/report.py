@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from riskcore.result import Scores
+from riskcore.text import number
 
 if TYPE_CHECKING:
     from riskcore.uncertainty import SensitivityResult, UncertaintyResult
@@ -40,10 +41,6 @@ details { margin: 0.6rem 0; } code { background: #f5f5f5; padding: 0 0.2rem; }
 
 def _e(x: Any) -> str:
     return html.escape("" if x is None else str(x))
-
-
-def _n(x: float | None, digits: int = 1) -> str:
-    return "-" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x:.{digits}f}"
 
 
 def _figure(fig: Any) -> str:
@@ -81,7 +78,7 @@ def _method(scores: Scores) -> str:
     for node in reversed(plan.nodes):
         weights = scores.weights.get(node.code, {})
         kids = ", ".join(f"{_e(c)} ({weights.get(c, 0):.2f})" for c in node.child_codes)
-        rows.append([_e(node.name), _e(node.aggregate_method), kids, _n(node.min_coverage, 2)])
+        rows.append([_e(node.name), _e(node.aggregate_method), kids, number(node.min_coverage, 2)])
     parts.append(_table(["node", "aggregation", "children (weight)", "min coverage"], rows))
     rows = []
     for leaf in plan.leaves:
@@ -120,18 +117,18 @@ def _results(scores: Scores, t: int, uncertainty: UncertaintyResult | None) -> s
     node_cols = [n for n in scores.plan.nodes[:-1] if n.code in scores.plan.nodes[-1].child_codes]
     head = ["rank", "country", "score", "band", "coverage", *[n.name for n in node_cols]]
     rows = []
-    for r in scores._ranked(t):
-        band = scores._band(float(scores.score[r, t]))
+    for r in scores.ranked(scores.years[t]):
+        band = scores.band_of(float(scores.score[r, t]))
         cls = _chip(plots.band_colour(scores, band)) if band else ""
         rank = scores.rank[r, t]
         rows.append(
             [
                 "-" if math.isnan(rank) else str(int(rank)),
                 _e(f"{scores.countries[r]} {scores.panel.country_names.get(scores.countries[r])}"),
-                _n(float(scores.score[r, t])),
+                number(float(scores.score[r, t])),
                 f"<span{cls}>{_e(band or '-')}</span>",
                 f"{100 * scores.coverage[r, t]:.0f}%",
-                *[_n(float(scores.nodes[scores.plan.nodes.index(n), r, t])) for n in node_cols],
+                *[number(float(scores.nodes[scores.plan.nodes.index(n), r, t])) for n in node_cols],
             ]
         )
     parts = [
@@ -158,7 +155,7 @@ def _contributions(scores: Scores, t: int) -> str:
     from riskcore import plots
 
     year = scores.years[t]
-    scored = [r for r in scores._ranked(t) if not math.isnan(scores.score[r, t])]
+    scored = [r for r in scores.ranked(scores.years[t]) if not math.isnan(scores.score[r, t])]
     if not scored:
         return ""
     codes = scores.indicator_codes
@@ -167,7 +164,7 @@ def _contributions(scores: Scores, t: int) -> str:
         ex = scores.explain(scores.countries[r], year)
         got = {c.code: (c.contribution if c.normalized is not None else None)
                for c in ex.contributions}  # fmt: skip
-        rows.append([_e(ex.country), *[_n(got[c]) for c in codes], _n(ex.score)])
+        rows.append([_e(ex.country), *[number(got[c]) for c in codes], number(ex.score)])
     parts = [
         "<h2>Contributions</h2>",
         "<p>Points each indicator adds to the score (they sum to the score; exact below "
@@ -193,9 +190,9 @@ def _trend(scores: Scores) -> str:
         rows.append(
             [
                 _e(row["country"]),
-                _n(row["score_from"]),
-                _n(row["score_to"]),
-                _n(row["change"]),
+                number(row["score_from"]),
+                number(row["score_to"]),
+                number(row["change"]),
                 _e(f"{row['rank_from'] or '-'} to {row['rank_to'] or '-'}"),
                 _e(", ".join(f"{k} {v:+.1f}" for k, v in top) or row.get("note", "")),
             ]
@@ -225,10 +222,10 @@ def _uncertainty(
         rows = [
             [
                 _e(r["country"]),
-                _n(r["score"]),
-                _n(r["rank"], 0),
-                _n(r["rank_median"], 0),
-                f"{_n(r['rank_p05'], 0)}-{_n(r['rank_p95'], 0)}",
+                number(r["score"]),
+                number(r["rank"], 0),
+                number(r["rank_median"], 0),
+                f"{number(r['rank_p05'], 0)}-{number(r['rank_p95'], 0)}",
             ]
             for r in uncertainty.to_records()
         ]

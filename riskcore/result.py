@@ -288,6 +288,62 @@ class Scores:
         key = np.where(np.isnan(rank), np.inf, rank)
         return [int(i) for i in np.lexsort((np.array(self.countries), key))]
 
+    def ranked(self, year: int | None = None) -> list[int]:
+        """Row positions of the countries in rank order for one year: by rank, ties and the
+        countries without a score (last) by code.
+
+        Parameters
+        ----------
+        year : int, optional
+            Default: the latest year in the data.
+
+        Returns
+        -------
+        list of int
+            Positions in :attr:`countries`.
+        """
+        return self._ranked(self.year_index(year))
+
+    def unscored(self, year: int | None = None) -> dict[str, str]:
+        """The countries without a score in a year, each with the reason in words.
+
+        Returns
+        -------
+        dict
+            Country code to the reason: screened out (with the screening's reason), the
+            indicators that have no data, or too little of the index covered.
+        """
+        t = self.year_index(year)
+        y = self.years[t]
+        screened = {r["country"]: r["reason"] for r in self.screening if r["year"] == y}
+        label = {leaf.code: leaf.name for leaf in self.plan.leaves}
+        out: dict[str, str] = {}
+        for r in self._ranked(t):
+            if not math.isnan(self.score[r, t]):
+                continue
+            c = self.countries[r]
+            if c in screened:
+                out[c] = f"screened out: {screened[c]}"
+                continue
+            why = "; ".join(
+                f"no {label[code]} ({code}): no data on {', '.join(vs)}"
+                if vs
+                else f"no {label[code]} ({code}) could be computed"
+                for code, vs in self.missing_inputs(c, y).items()
+            )
+            out[c] = why or "too little of the index is covered"
+        return out
+
+    def informative_years(self) -> list[int]:
+        """Years in which at least one country has a score other than the index's lowest
+        value (in the others the index does not tell the countries apart)."""
+        lo = self.plan.scale[0]
+        return [
+            y
+            for t, y in enumerate(self.years)
+            if np.any(~np.isnan(self.score[:, t]) & (self.score[:, t] != lo))
+        ]
+
     def _chosen_weights(self, r: int, t: int) -> dict[str, Any]:
         """``{"weights": {node: {child: weight}}}`` for nodes that chose this country's weights
         (nothing when there are none, so the JSON of other indices is unchanged)."""
@@ -524,6 +580,10 @@ class Scores:
         """The risk band of a country's score (None without bands or without a score)."""
         r, t = self.country_index(country), self.year_index(year)
         return self._band(float(self.score[r, t]))
+
+    def band_of(self, value: float) -> str | None:
+        """The risk band a score on the index scale falls in (None without bands or for NaN)."""
+        return self._band(value)
 
     def _band(self, value: float) -> str | None:
         if math.isnan(value) or not self.plan.bands:

@@ -35,6 +35,7 @@ from riskcore.plan import Plan, check_aggregation, check_left_out, locate, resol
 from riskcore.plugins import PluginHost, get_host
 from riskcore.result import Scores
 from riskcore.sensitivity import SobolResult, saltelli_design, sobol_estimates
+from riskcore.text import number
 from riskcore.treat import prepare
 
 if TYPE_CHECKING:
@@ -488,17 +489,15 @@ class UncertaintyResult:
         ]
         for r in self.to_records():
             band = f"{r['rank_p05']:.0f}-{r['rank_p95']:.0f}" if r["rank_p05"] is not None else "-"
-            spread = f" {_f(r['score_p05']):>6} {_f(r['score_p95']):>6}" if comparable else ""
+            spread = (
+                f" {number(r['score_p05']):>6} {number(r['score_p95']):>6}" if comparable else ""
+            )
             lines.append(
-                f"{r['country'] + ' ' + r['name']:<28.28} {_f(r['score']):>6}{spread}  "
-                f"{_f(r['rank'], 0):>4} {_f(r['rank_median'], 0):>6} {band:>7}"
+                f"{r['country'] + ' ' + r['name']:<28.28} {number(r['score']):>6}{spread}  "
+                f"{number(r['rank'], 0):>4} {number(r['rank_median'], 0):>6} {band:>7}"
             )
         lines += [f"\nNote: {n}" for n in self.notes]
         return "\n".join(lines)
-
-
-def _f(v: float | None, digits: int = 1) -> str:
-    return "-" if v is None else f"{v:.{digits}f}"
 
 
 @dataclass
@@ -544,8 +543,8 @@ class SensitivityResult:
         ]
         for i, name in enumerate(s.names):
             lines.append(
-                f"{name:<28.28} {_f(json_number(float(s.first[i])), 3):>6} "
-                f"{_ci(s.first_ci[:, i]):>15} {_f(json_number(float(s.total[i])), 3):>6} "
+                f"{name:<28.28} {number(json_number(float(s.first[i])), 3):>6} "
+                f"{_ci(s.first_ci[:, i]):>15} {number(json_number(float(s.total[i])), 3):>6} "
                 f"{_ci(s.total_ci[:, i]):>15}"
             )
         if np.any(s.first < 0):

@@ -1,0 +1,189 @@
+"""Plain-text presentation: the tables the command line prints and the results' ``str()``.
+
+Every table here reads the public accessors of :class:`~riskcore.result.Scores`
+(:meth:`~riskcore.result.Scores.ranked`, :meth:`~riskcore.result.Scores.band_of`,
+:meth:`~riskcore.result.Scores.unscored`, :meth:`~riskcore.result.Scores.explain`), as the HTML
+report and the figures do, and every number goes through :func:`number`, the one formatter of
+the text outputs.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import os
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from riskcore.result import Scores
+
+__all__ = [
+    "number",
+    "render_indicators",
+    "render_sources",
+    "render_table",
+    "render_years",
+    "span",
+]
+
+
+def number(value: float | None, digits: int = 1, *, sign: bool = False) -> str:
+    """A number for a table: ``-`` for a missing value (None or NaN), else ``digits`` decimals.
+
+    Parameters
+    ----------
+    value : float or None
+    digits : int
+        Decimals shown.
+    sign : bool
+        Show the sign of positive numbers too (``+1.5``), for changes.
+
+    Returns
+    -------
+    str
+    """
+    if value is None or math.isnan(value):
+        return "-"
+    return f"{value:+.{digits}f}" if sign else f"{value:.{digits}f}"
+
+
+def span(years: Sequence[int]) -> str:
+    """``2019-2024``, or ``2023`` for a single year."""
+    return f"{years[0]}" if years[0] == years[-1] else f"{years[0]}-{years[-1]}"
+
+
+def render_table(scores: Scores, year: int | None) -> str:
+    """The ranked table of one year, with the reasons countries were not scored."""
+    t = scores.year_index(year)
+    y = scores.years[t]
+    lo, hi = scores.plan.scale
+    nodes = scores.plan.nodes[:-1]
+    root_kids = set(scores.plan.nodes[-1].children)
+    n_leaves = len(scores.plan.leaves)
+    top = [n for j, n in enumerate(nodes) if n_leaves + j in root_kids]
+    names = [f"{c} {scores.panel.country_names.get(c, c)}" for c in scores.countries]
+    width = max([len("Country"), *map(len, names)])
+    bands = bool(scores.plan.bands)
+    band_width = max([len("Band"), *(len(b) for b, _ in scores.plan.bands)]) if bands else 0
+    head = ["Rank", "Country".ljust(width), "Score"]
+    head += ["Band".ljust(band_width)] if bands else []
+    head += ["Coverage", *[n.name for n in top]]
+    lines = [
+        f"{scores.plan.name} ({scores.plan.code}), {y}: scores from {lo:g} to {hi:g}, "
+        "rank 1 is the highest score",
+        "",
+        "  ".join(head),
+    ]
+    for r in scores.ranked(y):
+        rank = scores.rank[r, t]
+        cells = [
+            ("-" if math.isnan(rank) else str(int(rank))).rjust(4),
+            names[r].ljust(width),
+            number(scores.score[r, t]).rjust(5),
+        ]
+        if bands:
+            cells.append((scores.band_of(float(scores.score[r, t])) or "-").ljust(band_width))
+        screened_out = bool(scores.excluded[r, t])
+        cells += [("screened" if screened_out else f"{100 * scores.coverage[r, t]:.0f}%").rjust(8)]
+        for n in top:
+            j = scores.plan.nodes.index(n)
+            cells.append(number(scores.nodes[j, r, t]).rjust(len(n.name)))
+        lines.append("  ".join(cells).rstrip())
+    report = scores.treatment_report(y)
+    if report["imputed"]:
+        lines += ["", f"Imputed ({len(report['imputed'])} values, not counted as coverage):"]
+        by_code: dict[str, list[str]] = {}
+        for item in report["imputed"]:
+            by_code.setdefault(item["indicator"], []).append(item["country"])
+        for code, where in by_code.items():
+            method = report["indicators"][code]["impute"]
+            lines.append(f"  {code} ({method}): {', '.join(where)}")
+    if report["outliers"]:
+        lines += ["", "Outliers treated:"]
+        for code, rep in report["outliers"].items():
+            how = rep.get("how", "treated")
+            what = (
+                f"{rep['points']} point(s) {how} on the {rep['side']} side"
+                if how == ("winsorised")
+                else f"{how} transform"
+            )
+            lines.append(f"  {code} ({rep['method']}): {what}")
+    screened = {r["country"]: r["reason"] for r in report["screened"]}
+    if screened:
+        lines += ["", "Screened out:"]
+        lines += [f"  {c}: {why}" for c, why in screened.items()]
+    unscored = {c: why for c, why in scores.unscored(y).items() if c not in screened}
+    if unscored:
+        lines.append("")
+        lines.append("Not scored (missing data stays missing):")
+        lines += [f"  {c}: {why}" for c, why in unscored.items()]
+    return "\n".join(lines)
+
+
+def render_years(scores: Scores) -> str:
+    """Scores of every country in every year: how the index moved."""
+    years = scores.years
+    lines = ["Scores by year", "", "Country".ljust(20) + "".join(f"{y:>8}" for y in years)]
+    for r in scores.ranked(years[-1]):
+        cells = "".join(f"{number(scores.score[r, t]):>8}" for t in range(len(years)))
+        name = f"{scores.countries[r]} {scores.panel.country_names.get(scores.countries[r], '')}"
+        lines.append(f"{name:<20.20}{cells}")
+    informative = scores.informative_years()
+    flat = [
+        y
+        for t, y in enumerate(years)
+        if y not in informative and not all(math.isnan(v) for v in scores.score[:, t])
+    ]
+    if flat:
+        low = number(scores.plan.scale[0])
+        lines += [
+            "",
+            f"In {', '.join(map(str, flat))} every score is {low}, the bottom of the scale: the"
+            " index does not tell the countries apart "
+            + ("that year." if len(flat) == 1 else "in those years."),
+        ]
+    return "\n".join(lines)
+
+
+def render_indicators(scores: Scores, year: int | None) -> str:
+    """Every indicator's value for every country in one year, with units."""
+    t = scores.year_index(year)
+    leaves = scores.plan.leaves
+    lines = [f"Indicators, {scores.years[t]} (raw values; - not published)", ""]
+    width = max(len(leaf.code) for leaf in leaves)
+    lines.append(" " * (width + 2) + "".join(f"{c:>8}" for c in scores.countries))
+    for i, leaf in enumerate(leaves):
+        cells = "".join(
+            f"{number(scores.raw[i, r, t], 2):>8}" for r in range(len(scores.countries))
+        )
+        lines.append(f"{leaf.code:<{width}}  {cells}   {leaf.unit or ''}")
+    return "\n".join(lines)
+
+
+def render_sources(scores: Scores) -> str:
+    """One line on where the data come from."""
+    used = scores.plan.variables
+    present = [row[4] for row in scores.panel.observed(set(used))]
+    n_values = len(present)
+    n_sourced = sum(1 for source in present if source)
+    cites = sorted(
+        {
+            leaf.indicator.source
+            for leaf in scores.plan.leaves
+            if leaf.indicator and leaf.indicator.source
+        }
+    )
+    where = scores.panel.path or "the data"
+    with contextlib.suppress(ValueError):  # ValueError: another drive on Windows
+        relative = os.path.relpath(where)
+        where = where if relative.startswith("..") else relative
+    text = (
+        f"Data: {where}: {n_values} values of {len(used)} variables, {span(scores.years)}, "
+        f"{n_sourced} with a source"
+    )
+    if cites:
+        text += f" ({'; '.join(cites)})"
+    return text + (
+        ". Every value's source: --format json (indicators -> inputs), or Scores.provenance()."
+    )
