@@ -17,7 +17,9 @@ Estimators, with ``V`` the variance of ``f(A)`` and ``f(B)`` pooled:
 - total order (Jansen 1999): ``ST_i = mean((f(A) - f(AB_i))^2) / (2 V)``.
 
 Confidence intervals: percentile bootstrap over the ``N`` rows (the same resampled rows for every
-factor), vectorised.
+factor). A resample is a vector of counts (how often it draws each row), so every resample's
+estimators are one matrix product with the rows' terms; :class:`SobolSums` accumulates them as
+the outputs arrive, block by block, so an analysis need not keep its outputs.
 
 References
 ----------
@@ -38,7 +40,14 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["SobolResult", "saltelli_design", "sobol_estimates", "sobol_indices"]
+__all__ = [
+    "SobolResult",
+    "SobolSums",
+    "bootstrap_counts",
+    "saltelli_design",
+    "sobol_estimates",
+    "sobol_indices",
+]
 
 FloatArray = NDArray[np.float64]
 
@@ -139,6 +148,132 @@ class SobolResult:
         }
 
 
+#: Base rows summed at a time: fixed, so that the sums (and so every digit of the indices) do not
+#: depend on how the rows arrive (chunk size, workers).
+BLOCK = 2048
+
+
+def bootstrap_counts(n: int, resamples: int, seed: int | None = 0) -> NDArray[np.integer[Any]]:
+    """How often each of ``n`` rows is drawn in each bootstrap resample.
+
+    Row ``r`` of the result counts the draws of ``rng.integers(0, n, n)``, the ``r``-th call on
+    ``numpy.random.default_rng(seed)``: the resamples of a percentile bootstrap with
+    replacement, as counts, so that a resampled mean is a matrix product.
+
+    Returns
+    -------
+    ndarray of unsigned int, shape (resamples, n)
+        The narrowest unsigned type that holds every count.
+    """
+    rng = np.random.default_rng(seed)
+    counts = np.empty((resamples, n), dtype=np.uint32)
+    for r in range(resamples):
+        counts[r] = np.bincount(rng.integers(0, n, n), minlength=n)
+    top = int(counts.max(initial=0))
+    for dtype in (np.uint8, np.uint16):
+        if top <= np.iinfo(dtype).max:
+            return counts.astype(dtype)
+    return counts
+
+
+class SobolSums:
+    """Sobol' estimators accumulated over the rows of a design, a block of rows at a time.
+
+    The estimators are means over the ``N`` base rows, so they can be summed as the model's
+    outputs arrive and the outputs forgotten: memory does not grow with ``N``. The bootstrap
+    resamples rows, so a resample's sums are the rows' terms weighted by how often the resample
+    draws each row (:func:`bootstrap_counts`): one matrix product per block, no copies.
+
+    Parameters
+    ----------
+    n : int
+        Base sample size ``N``.
+    n_factors : int
+    counts : ndarray, shape (resamples, n), optional
+        Bootstrap counts; none for no intervals.
+
+    Notes
+    -----
+    Per output, with ``a``, ``b``, ``ab_i`` the outputs of one row of ``A``, ``B``, ``AB_i`` and
+    ``K`` a fixed shift (the mean of ``a`` over the first block; variance does not depend on
+    it, and it keeps the sums of squares accurate): the sums of ``a - K``, ``b - K``,
+    ``(a - K)^2``, ``(b - K)^2``, ``b (ab_i - a)`` and ``(a - ab_i)^2``.
+    """
+
+    def __init__(
+        self, n: int, n_factors: int, counts: NDArray[np.integer[Any]] | None = None
+    ) -> None:
+        self.n, self.k = n, n_factors
+        self.counts = counts
+        self._done = self._held = 0
+        self._pending: list[FloatArray] = []
+        self._shift: FloatArray | None = None
+        self._sums: FloatArray | None = None  # (4 + 2k, *out)
+        self._boot: FloatArray | None = None  # (resamples, 4 + 2k, *out)
+
+    def add(self, blocks: FloatArray) -> None:
+        """Add the outputs of the next base rows: shape ``(k + 2, rows, *out)``, blocks in the
+        design's order (``A``, ``B``, ``AB_1``, ...), rows following the previous ones."""
+        y = np.asarray(blocks, dtype=np.float64)
+        if y.shape[0] != self.k + 2:
+            raise ValueError(f"expected {self.k + 2} blocks of outputs, got {y.shape[0]}")
+        if self._done + self._held + y.shape[1] > self.n:
+            raise ValueError(f"more than the {self.n} rows of the design were added")
+        self._pending.append(y)
+        self._held += y.shape[1]
+        last = self._done + self._held == self.n
+        if self._held < BLOCK and not last:
+            return
+        y = np.concatenate(self._pending, axis=1) if len(self._pending) > 1 else y
+        stop = y.shape[1] if last else (y.shape[1] // BLOCK) * BLOCK
+        for s in range(0, stop, BLOCK):
+            self._sum(y[:, s : min(s + BLOCK, stop)])
+        self._pending = [y[:, stop:]] if stop < y.shape[1] else []
+        self._held = y.shape[1] - stop
+
+    def _sum(self, y: FloatArray) -> None:
+        a, b, ab = y[0], y[1], y[2:]
+        if self._shift is None:
+            self._shift = np.mean(a, axis=0)
+        da, db = a - self._shift, b - self._shift
+        terms = np.stack([da, db, da * da, db * db, *(b * (ab - a)), *((a - ab) ** 2)], axis=1)
+        rows = terms.shape[0]
+        flat = terms.reshape(rows, -1)
+        total = flat.sum(axis=0).reshape(terms.shape[1:])
+        self._sums = total if self._sums is None else self._sums + total
+        if self.counts is not None:
+            weights = self.counts[:, self._done : self._done + rows].astype(np.float64)
+            boot = (weights @ flat).reshape(len(weights), *terms.shape[1:])
+            self._boot = boot if self._boot is None else self._boot + boot
+        self._done += rows
+
+    def result(self, names: Sequence[str] | None = None, confidence: float = 0.95) -> SobolResult:
+        """The indices, with percentile bootstrap intervals when counts were given."""
+        if self._sums is None or self._done != self.n:
+            raise ValueError(f"{self._done + self._held} of the {self.n} rows were added")
+        first, total, var = _indices(self._sums, self.k, self.n)
+        shape = (2, *first.shape)
+        first_ci, total_ci = np.full(shape, np.nan), np.full(shape, np.nan)
+        if self._boot is not None:
+            q = [(1 - confidence) / 2, 1 - (1 - confidence) / 2]
+            boot_first, boot_total, _ = _indices(np.moveaxis(self._boot, 0, 1), self.k, self.n)
+            first_ci = np.quantile(boot_first, q, axis=1)
+            total_ci = np.quantile(boot_total, q, axis=1)
+        k = self.k
+        labels = tuple(names) if names is not None else tuple(f"x{i + 1}" for i in range(k))
+        return SobolResult(labels, first, total, first_ci, total_ci, var, confidence, self.n)
+
+
+def _indices(sums: FloatArray, k: int, n: int) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """First and total indices and the variance from :class:`SobolSums`' sums (terms first)."""
+    mean = (sums[0] + sums[1]) / (2 * n)
+    var = (sums[2] + sums[3]) / (2 * n) - mean * mean
+    with np.errstate(invalid="ignore", divide="ignore"):
+        first = sums[4 : 4 + k] / n / var
+        total = 0.5 * (sums[4 + k : 4 + 2 * k] / n) / var
+    return first, total, var
+
+
 def sobol_estimates(
     outputs: FloatArray,
     n_factors: int,
@@ -171,32 +306,10 @@ def sobol_estimates(
     if y.shape[0] % (k + 2):
         raise ValueError(f"{y.shape[0]} outputs do not fit a design with {k} factors")
     n = y.shape[0] // (k + 2)
-    blocks = y.reshape(k + 2, n, *y.shape[1:])
-    fa, fb, fab = blocks[0], blocks[1], blocks[2:]
-
-    def estimate(idx: Any) -> tuple[FloatArray, FloatArray, FloatArray]:
-        a, b, ab = fa[idx], fb[idx], fab[:, idx]
-        var = np.var(np.concatenate([a, b], axis=0), axis=0)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            s1 = np.mean(b * (ab - a), axis=1) / var
-            st = 0.5 * np.mean((a - ab) ** 2, axis=1) / var
-        return s1, st, var
-
-    first, total, var = estimate(slice(None))
-    shape = (2, *first.shape)
-    first_ci, total_ci = np.full(shape, np.nan), np.full(shape, np.nan)
-    if bootstrap > 0:
-        rng = np.random.default_rng(seed)
-        draws_1, draws_t = [], []
-        for _ in range(bootstrap):
-            s1, st, _ = estimate(rng.integers(0, n, n))
-            draws_1.append(s1)
-            draws_t.append(st)
-        q = [(1 - confidence) / 2, 1 - (1 - confidence) / 2]
-        first_ci = np.quantile(np.stack(draws_1), q, axis=0)
-        total_ci = np.quantile(np.stack(draws_t), q, axis=0)
-    labels = tuple(names) if names is not None else tuple(f"x{i + 1}" for i in range(k))
-    return SobolResult(labels, first, total, first_ci, total_ci, var, confidence, n)
+    counts = bootstrap_counts(n, bootstrap, seed) if bootstrap > 0 else None
+    sums = SobolSums(n, k, counts)
+    sums.add(y.reshape(k + 2, n, *y.shape[1:]))
+    return sums.result(names, confidence)
 
 
 def sobol_indices(

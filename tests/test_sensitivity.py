@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 import csv
+import itertools
 from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from riskcore.sensitivity import saltelli_design, sobol_estimates, sobol_indices
+from riskcore.sensitivity import (
+    SobolSums,
+    bootstrap_counts,
+    saltelli_design,
+    sobol_estimates,
+    sobol_indices,
+)
 
 pytest.importorskip("scipy")
 
@@ -73,3 +82,59 @@ def test_several_outputs_at_once_and_bad_shapes() -> None:
     assert res.first_ci.shape == (2, 2, 2)
     with pytest.raises(ValueError, match="do not fit"):
         sobol_estimates(np.zeros(10), 2)
+
+
+def _loop_bootstrap(y: np.ndarray, k: int, resamples: int, seed: int) -> np.ndarray:
+    """The bootstrap written out: one fancy-indexed resample at a time (the reference)."""
+    n = y.shape[0] // (k + 2)
+    blocks = y.reshape(k + 2, n, *y.shape[1:])
+    rng = np.random.default_rng(seed)
+    draws = []
+    for _ in range(resamples):
+        idx = rng.integers(0, n, n)
+        a, b, ab = blocks[0][idx], blocks[1][idx], blocks[2:][:, idx]
+        var = np.var(np.concatenate([a, b]), axis=0)
+        draws.append(np.mean(b * (ab - a), axis=1) / var)
+    return np.quantile(np.stack(draws), [0.025, 0.975], axis=0)
+
+
+def test_count_matrix_bootstrap_equals_resampling_rows() -> None:
+    rng = np.random.default_rng(0)
+    y = 40 + 5 * rng.standard_normal((300 * 5, 4))
+    res = sobol_estimates(y, 3, bootstrap=60, seed=11)
+    np.testing.assert_allclose(res.first_ci, _loop_bootstrap(y, 3, 60, 11), rtol=0, atol=1e-12)
+
+
+def test_bootstrap_counts_are_the_draws_of_each_resample() -> None:
+    counts = bootstrap_counts(50, 4, seed=3)
+    rng = np.random.default_rng(3)
+    for row in counts:
+        np.testing.assert_array_equal(row, np.bincount(rng.integers(0, 50, 50), minlength=50))
+    assert counts.dtype == np.uint8 and counts.sum() == 200
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.integers(1, 900), min_size=1, max_size=6))
+def test_sums_do_not_depend_on_how_the_rows_arrive(cuts: list[int]) -> None:
+    n, k = 2500, 2
+    y = np.random.default_rng(1).standard_normal((k + 2, n, 3))
+    whole = SobolSums(n, k, bootstrap_counts(n, 5, seed=2))
+    whole.add(y)
+    parts = SobolSums(n, k, bootstrap_counts(n, 5, seed=2))
+    edges = sorted({0, n, *np.cumsum(cuts).clip(max=n).tolist()})
+    for lo, hi in itertools.pairwise(edges):
+        parts.add(y[:, lo:hi])
+    one, two = whole.result(), parts.result()
+    for name in ("first", "total", "first_ci", "total_ci", "variance"):
+        np.testing.assert_array_equal(getattr(one, name), getattr(two, name))
+
+
+def test_sums_refuse_the_wrong_rows() -> None:
+    sums = SobolSums(10, 2)
+    with pytest.raises(ValueError, match="expected 4 blocks"):
+        sums.add(np.zeros((3, 10)))
+    sums.add(np.zeros((4, 6)))
+    with pytest.raises(ValueError, match="6 of the 10 rows"):
+        sums.result()
+    with pytest.raises(ValueError, match="more than the 10 rows"):
+        sums.add(np.zeros((4, 5)))
