@@ -39,10 +39,10 @@ from pydantic import Field, ValidationError, model_validator
 from riskcore._strict import FileModel
 from riskcore.engine import evaluate
 from riskcore.errors import SpecError
+from riskcore.files import first_error, read_toml, toml_document
 from riskcore.methods.base import json_int, json_number
 from riskcore.plan import check_left_out, locate
 from riskcore.result import Scores
-from riskcore.spec import first_error, read_toml, toml_document
 from riskcore.text import number
 from riskcore.treat import prepare
 

@@ -41,7 +41,7 @@ from pydantic import Field, ValidationError, field_validator
 
 from riskcore._strict import FileModel
 from riskcore.errors import SpecError
-from riskcore.spec import Method, first_error, read_toml, toml_document
+from riskcore.files import Method, first_error, read_toml, toml_document
 
 __all__ = [
     "Alternatives",

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-from riskcore.errors import IndicatorError, RiskcoreError
+from riskcore.errors import IndicatorError, RiskcoreError, SpecError
 
 __all__ = ["main"]
 
@@ -121,12 +121,11 @@ class _ProgressBar:
 
 
 def _cmd_analysis(args: argparse.Namespace, stdout: TextIO) -> None:
-    from riskcore.assumptions import load_assumptions
     from riskcore.uncertainty import sensitivity_analysis, uncertainty_analysis
 
     result = _scored(args)
     _year_in(result, args.year, args.data)
-    assumptions = load_assumptions(args.assumptions or args.index)
+    assumptions = _assumptions(args.assumptions, result)
     client: Any = None
     backend = "local"
     if args.workers > 1 or args.scheduler:
@@ -152,6 +151,17 @@ def _cmd_analysis(args: argparse.Namespace, stdout: TextIO) -> None:
             client.close()
     text = json.dumps(out.to_dict(), indent=2) if args.format == "json" else str(out)
     _write(text, args.output, stdout)
+
+
+def _assumptions(path: str | None, result: Any) -> Any:
+    """The assumptions of a file given with --assumptions, or the index file's own table."""
+    from riskcore.assumptions import load_assumptions
+
+    if path:
+        return load_assumptions(path)
+    if result.plan.assumptions is None:
+        raise SpecError("no [uncertainty] table", path=result.plan.path, key="uncertainty")
+    return result.plan.assumptions
 
 
 def _dask_client(scheduler: str | None, workers: int) -> Any:
@@ -221,11 +231,10 @@ def _cmd_report(args: argparse.Namespace, stdout: TextIO) -> None:
     _year_in(result, args.year, args.data)
     uncertainty = sensitivity = None
     if args.assumptions:
-        from riskcore.assumptions import load_assumptions
         from riskcore.uncertainty import uncertainty_and_sensitivity
 
         uncertainty, sensitivity = uncertainty_and_sensitivity(
-            result, load_assumptions(args.assumptions), samples=args.samples, year=args.year
+            result, _assumptions(args.assumptions, result), samples=args.samples, year=args.year
         )
     text = build_report(result, args.year, uncertainty=uncertainty, sensitivity=sensitivity)
     _write(text, args.output, stdout)

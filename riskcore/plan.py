@@ -16,6 +16,7 @@ import numpy as np
 from numpy.typing import NDArray
 from pydantic import ValidationError
 
+from riskcore.assumptions import Assumptions
 from riskcore.errors import SpecError
 from riskcore.indicators import Indicator
 from riskcore.methods.base import Aggregator, MethodParams, Normalizer, params_from
@@ -130,7 +131,9 @@ class NodePlan:
 
 @dataclass(frozen=True)
 class Plan:
-    """An index compiled for evaluation: leaves, nodes in post-order (root last), scale."""
+    """An index compiled for evaluation: leaves, nodes in post-order (root last), scale, and
+    the uncertain assumptions the index file declares in its ``[uncertainty]`` table (parsed
+    once, with the index)."""
 
     code: str
     name: str
@@ -141,6 +144,7 @@ class Plan:
     leaf_weights: FloatArray = field(default_factory=lambda: np.zeros(0), repr=False)
     screen: float | None = None
     bands: tuple[tuple[str, float], ...] = ()
+    assumptions: Assumptions | None = None
 
     @property
     def slot_codes(self) -> list[str]:
@@ -520,4 +524,5 @@ def compile_plan(
         leaf_weights=_effective_leaf_weights(n_leaves, node_tuple),
         screen=spec.index.screen,
         bands=tuple((b.name, b.from_) for b in spec.bands),
+        assumptions=spec.uncertainty,
     )

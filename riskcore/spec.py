@@ -25,9 +25,10 @@ from pydantic import (
     model_validator,
 )
 
-from riskcore._compat import tomllib
 from riskcore._strict import FileModel
-from riskcore.errors import SpecError, read_input
+from riskcore.assumptions import Assumptions
+from riskcore.errors import SpecError
+from riskcore.files import Method, MethodChoice, key_of, method_choice, read_toml, toml_document
 
 __all__ = [
     "Defaults",
@@ -43,32 +44,6 @@ __all__ = [
 
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_\-]*$")
 
-
-class MethodChoice(FileModel):
-    """A method chosen by name, with its parameters.
-
-    In the file either a bare name, ``"geometric"``, or a table with ``method`` and the method's
-    parameters side by side, ``{ method = "goalpost", lower = 0, upper = 50 }``. The parameters
-    are checked against the method when the index is compiled.
-    """
-
-    model_config = ConfigDict(extra="allow", frozen=True)
-
-    method: str = Field(description="the method's registered name")
-
-    @property
-    def params(self) -> dict[str, Any]:
-        """The parameters, without ``method``."""
-        return dict(self.model_extra or {})
-
-
-def _method_choice(value: Any) -> Any:
-    if isinstance(value, str):
-        return {"method": value}
-    return value
-
-
-Method = Annotated[MethodChoice, BeforeValidator(_method_choice)]
 
 Children = list[str] | dict[str, StrictFloat | StrictInt]
 
@@ -110,7 +85,7 @@ def _treatment_choice(value: Any) -> Any:
         return {"method": "none"}
     if value is True:
         return {"method": "winsorise"}
-    return _method_choice(value)
+    return method_choice(value)
 
 
 Treatment = Annotated[MethodChoice, BeforeValidator(_treatment_choice)]
@@ -250,7 +225,7 @@ class IndexSpec(FileModel):
         description="risk bands that classify scores, in ascending order of 'from' "
         "(as INFORM's very low ... very high)",
     )
-    uncertainty: dict[str, Any] | None = Field(
+    uncertainty: Assumptions | None = Field(
         None,
         description="the uncertain assumptions for `riskcore uncertainty` and `sensitivity` "
         "(see docs/uncertainty.md)",
@@ -377,19 +352,12 @@ def _check_graph(spec: IndexSpec, path: str | None) -> None:
             )
 
 
-def _key(loc: tuple[int | str, ...]) -> str:
-    parts = [str(p) for p in loc if not str(p).startswith("function-")]
-    # pydantic names union branches ("list[str]", "dict[str,float]"); drop them
-    parts = [p for p in parts if not p.startswith(("list[", "dict[", "tuple["))]
-    return ".".join(parts)
-
-
 def _message(exc: ValidationError) -> tuple[str, str]:
     msgs: list[str] = []
     first_key = ""
     seen: set[tuple[str, str]] = set()
     for err in exc.errors():
-        key = _key(tuple(err["loc"]))
+        key = key_of(tuple(err["loc"]))
         if err["type"] == "extra_forbidden":
             msg = "unknown key"
         elif err["type"] == "missing":
@@ -441,9 +409,7 @@ def parse_index(data: Mapping[str, Any] | str, *, path: str | None = None) -> In
     spec._path = path
     _check_graph(spec, path)
     if spec.uncertainty is not None:
-        from riskcore.assumptions import parse_assumptions
-
-        parse_assumptions({"uncertainty": spec.uncertainty}, path=path)
+        spec.uncertainty._path = path
     return spec
 
 
@@ -467,52 +433,9 @@ def load_index(path: str | Path) -> IndexSpec:
     return parse_index(read_toml(path, "an index file (TOML)"), path=name)
 
 
-def read_toml(path: str | Path, what: str) -> str:
-    """The text of a TOML input file; :class:`SpecError` naming the file when it cannot be read."""
-    try:
-        return read_input(path, SpecError, what).decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise SpecError("the file is not UTF-8 text", path=str(path)) from None
-
-
-def toml_document(data: Mapping[str, Any] | str, path: str | None) -> dict[str, Any]:
-    """TOML text parsed (or a mapping taken as it is); :class:`SpecError` for bad TOML."""
-    if not isinstance(data, str):
-        return dict(data)
-    try:
-        doc: dict[str, Any] = tomllib.loads(data)
-    except tomllib.TOMLDecodeError as exc:
-        raise SpecError(f"invalid TOML: {exc}", path=path) from None
-    return doc
-
-
-def first_error(exc: ValidationError, table: str, path: str | None) -> SpecError:
-    """The first problem of a validation error, as a :class:`SpecError` under ``[table]``."""
-    errors = exc.errors()
-    err = errors[0]
-    key = ".".join([table, *filter(None, [_key(tuple(err["loc"]))])])
-    message = {"extra_forbidden": "unknown key", "missing": "required key is missing"}.get(
-        err["type"], err["msg"].removeprefix("Value error, ")
-    )
-    if len(errors) > 1:
-        message += f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})"
-    return SpecError(message, path=path, key=key)
-
-
 def index_schema() -> dict[str, Any]:
     """The JSON Schema of the index file format, for editors that validate TOML."""
-    from riskcore.assumptions import Assumptions
-
     schema = IndexSpec.model_json_schema()
-    # the [uncertainty] table is validated by its own model: publish that model's schema
-    extra = Assumptions.model_json_schema()
-    schema.setdefault("$defs", {}).update(extra.pop("$defs", {}))
-    schema["$defs"]["Assumptions"] = extra
-    schema["properties"]["uncertainty"] = {
-        "anyOf": [{"$ref": "#/$defs/Assumptions"}, {"type": "null"}],
-        "default": None,
-        "description": schema["properties"]["uncertainty"].get("description", ""),
-    }
     ref = {"$ref": "#/$defs/MethodChoice"}
     name = {"type": "string", "description": "a method's registered name"}
 
