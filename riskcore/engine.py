@@ -170,6 +170,8 @@ def aggregate(
     coverage = np.empty((batch, len(plan.nodes), n_c, n_y))
     used: dict[str, FloatArray] = {}
     chosen: dict[str, FloatArray] = {}
+    lo, hi = plan.scale
+    in_points = np.array([False] * n_leaves + [node.points for node in plan.nodes])
     for j, node in enumerate(plan.nodes):
         children = np.moveaxis(slots[:, list(node.children)], 1, -1)  # (batch, c, y, k)
         if weights is not None and node.code in weights:
@@ -196,6 +198,9 @@ def aggregate(
                 rows = pick == a
                 if rows.any():
                     value[rows] = method(filled[rows], w_norm[rows], params)
+        elif node.points:  # weights as given; a child that is a sum counts its points
+            kids = np.where(in_points[list(node.children)], lo + (hi - lo) * filled, filled)
+            value = (node.aggregator(kids, w_present, node.aggregate_params) - lo) / (hi - lo)
         elif hasattr(node.aggregator, "with_weights"):  # weights chosen per country
             value, chosen[node.code] = node.aggregator.with_weights(
                 filled, w_norm, node.aggregate_params
@@ -205,7 +210,6 @@ def aggregate(
         ok = (share + _COVERAGE_TOL >= node.min_coverage) & (share > 0)
         slots[:, n_leaves + j] = np.where(ok, _round_on_scale(plan, value, node.round), np.nan)
         coverage[:, j] = share
-    lo, hi = plan.scale
     score = lo + (hi - lo) * slots[:, -1]
     # computed before any broadcast over weight sets: the data are the same in every member
     with_value = (~np.isnan(normalized)).astype(np.float64)

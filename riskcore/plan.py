@@ -112,6 +112,9 @@ class NodePlan:
     child_codes : tuple of str
     round : int or None
         Decimals of the node's value on the index scale.
+    points : bool
+        The aggregation adds points (``sum``): weights are used as given, not rescaled over the
+        children present, and the node's value on the index scale is its number of points.
     """
 
     code: str
@@ -127,6 +130,7 @@ class NodePlan:
     weighting_method: str = "fixed"
     child_codes: tuple[str, ...] = ()
     round: int | None = None
+    points: bool = False
 
 
 @dataclass(frozen=True)
@@ -290,13 +294,21 @@ def resolve_method(
 
 
 def _effective_leaf_weights(n_leaves: int, nodes: tuple[NodePlan, ...]) -> FloatArray:
-    """Each leaf's share of the root's weight, multiplying normalised weights down the tree."""
+    """Each leaf's share of the root's weight, multiplying normalised weights down the tree.
+
+    Under a ``sum`` node a child's share is its points: its weight times its span (1 for a
+    leaf or a mean, the total of its own weights times spans for a sum)."""
     n_slots = n_leaves + len(nodes)
+    span = np.ones(n_slots)
+    for i, node in enumerate(nodes):  # post-order: children before parents
+        if node.points:
+            span[n_leaves + i] = float(np.sum(node.weights * span[list(node.children)]))
     share = np.zeros(n_slots)
     share[-1] = 1.0
     for i in range(len(nodes) - 1, -1, -1):
         node = nodes[i]
-        w = node.weights / node.weights.sum()
+        w = node.weights * (span[list(node.children)] if node.points else 1.0)
+        w = w / w.sum()
         for child, wk in zip(node.children, w, strict=True):
             share[child] += share[n_leaves + i] * wk
     return share[:n_leaves]
@@ -477,6 +489,11 @@ def compile_plan(
             section.aggregation, defaults.aggregation, f"{base}.aggregation", "defaults.aggregation"
         )
         aggregator, params = resolve_method(choice, host.aggregator, path=path, key=key)
+        points = bool(getattr(aggregator, "points", False))
+        if section.min_coverage is not None:
+            min_coverage = section.min_coverage
+        else:  # a sum with a child missing would understate the total: all children by default
+            min_coverage = 1.0 if points else defaults.min_coverage
         slots = tuple(i if kind == "leaf" else n_leaves + i for kind, i in children)
         child_codes = tuple(spec.node_children(code))
         w_choice, w_key = _choice(
@@ -484,7 +501,15 @@ def compile_plan(
         )
         weighting, w_params = resolve_method(w_choice, host.weighting, path=path, key=w_key)
         context = WeightContext(code, child_codes, base_dir)
-        if not weighting.data_driven:
+        if points and w_choice.method != "fixed":
+            raise SpecError(
+                f"node '{code}' adds points (aggregation 'sum'): its weights are the points of "
+                f"its children table, which weighting '{w_choice.method}' would rescale; "
+                'use weighting = "fixed" (the default)',
+                path=path,
+                key=w_key,
+            )
+        if not weighting.data_driven and not points:
             try:
                 weights = np.asarray(
                     weighting(np.empty((1, 0, 0, len(slots))), weights, w_params, context=context)
@@ -500,16 +525,13 @@ def compile_plan(
                 aggregator=aggregator,
                 aggregate_params=params,
                 aggregate_method=choice.method,
-                min_coverage=(
-                    section.min_coverage
-                    if section.min_coverage is not None
-                    else defaults.min_coverage
-                ),
+                min_coverage=min_coverage,
                 weighting=weighting if weighting.data_driven else None,
                 weighting_params=w_params,
                 weighting_method=w_choice.method,
                 child_codes=child_codes,
                 round=section.round,
+                points=points,
             )
         )
         check_aggregation(aggregator, params, nodes[-1], path=path, key=key)

@@ -24,7 +24,7 @@ from riskcore.methods.base import Aggregator, MethodBase, MethodParams
 from riskcore.methods.frontier import BenefitOfTheDoubt
 from riskcore.methods.outranking import Copeland, WeightedMedian
 
-__all__ = ["Arithmetic", "Geometric", "Harmonic", "Maximum", "Minimum", "PowerMean"]
+__all__ = ["Arithmetic", "Geometric", "Harmonic", "Maximum", "Minimum", "PowerMean", "Sum"]
 
 FloatArray = NDArray[np.float64]
 
@@ -107,6 +107,31 @@ class PowerMean(MethodBase):
         return _power(values, weights, float(params.p))
 
 
+class Sum(Arithmetic):
+    r"""Weighted sum, :math:`\sum_k w_k x_k`, with weights that are points, not shares.
+
+    A leaf normalised onto 0..1 with weight 4 adds up to 4 points; a child that is itself a sum
+    adds its points times its weight (weight 1: as they are). The node's value is a number of
+    points and is reported on the index scale as it is (``score = points``), so the index scale
+    follows the sum rather than mapping 0..1 onto ``[low, high]``.
+
+    The engine passes the weights as given (``points = True``), not rescaled over the children
+    present: a missing child adds no points. A ``sum`` node is therefore missing when a child
+    is, unless the node sets its own ``min_coverage`` below 1 (then missing children count as
+    zero points, and the node's coverage says how many points were present); fill children
+    whose missing values mean zero with ``impute = { method = "constant", value = 0 }``.
+
+    Examples
+    --------
+    Freedom in the World: 25 questions scored 0..4 and summed to a total out of 100.
+    """
+
+    name = "sum"
+    description = "weighted sum, sum w x, weights are points (the scale follows the sum)"
+    points = True  # weights as given, values in points: see riskcore.engine.aggregate
+    additive = False  # sum(w * x) in points, not in shares of the normalised scale
+
+
 class Minimum(MethodBase):
     """The smallest child with a positive weight (weights decide only which children count)."""
 
@@ -136,6 +161,7 @@ BUILTIN_AGGREGATORS: tuple[Aggregator, ...] = (
     PowerMean(),
     Minimum(),
     Maximum(),
+    Sum(),
     WeightedMedian(),
     Copeland(),
     BenefitOfTheDoubt(),

@@ -17,18 +17,20 @@ missing data).
 
 from __future__ import annotations
 
+import math
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, ClassVar, Protocol, runtime_checkable
 
 import numpy as np
 from numpy.typing import NDArray
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from riskcore.hookspecs import hookimpl
 from riskcore.methods.base import MethodBase, MethodParams, NamedMethod
 
 __all__ = [
+    "Constant",
     "GroupMean",
     "GroupMedian",
     "ImputeContext",
@@ -112,6 +114,33 @@ class NoImputation(MethodBase):
 
     def __call__(self, values: FloatArray, params: Any, *, context: ImputeContext) -> FloatArray:
         return values
+
+
+class ConstantParams(MethodParams):
+    value: float = Field(description="the value every missing entry takes")
+
+    @field_validator("value")
+    @classmethod
+    def _finite(cls, v: float) -> float:
+        if not math.isfinite(v):
+            raise ValueError(f"value must be a finite number, got {v}")
+        return v
+
+
+class Constant(MethodBase):
+    """One stated value for every missing entry: ``{ method = "constant", value = 0 }``.
+
+    For indicators whose missing values have a known meaning, such as a question a survey asks
+    only of some countries and scores 0 for the rest (Freedom House's discretionary questions).
+    The filled values are flagged as imputed like any other.
+    """
+
+    name = "constant"
+    description = "a stated value (value = ...) for every missing entry"
+    Params = ConstantParams
+
+    def __call__(self, values: FloatArray, params: Any, *, context: ImputeContext) -> FloatArray:
+        return np.full_like(values, float(params.value))
 
 
 class _CrossSection(MethodBase):
@@ -219,6 +248,7 @@ class Linear(MethodBase):
 
 BUILTIN_IMPUTERS: tuple[Imputer, ...] = (
     NoImputation(),
+    Constant(),
     Mean(),
     Median(),
     GroupMean(),
