@@ -82,6 +82,39 @@ def test_winsorise_negative_skew_and_no_treatment_needed() -> None:
     np.testing.assert_array_equal(same, calm)
 
 
+def winsorised(values: list[float], **p: object) -> tuple[np.ndarray, dict]:
+    x = np.array(values).reshape(-1, 1)
+    out, report = outliers.Winsorise()(x, params_from(outliers.Winsorise(), p))
+    return out.ravel(), report
+
+
+def test_winsorise_moves_tied_extremes_together() -> None:
+    # 1..20, 500, 1000: skew 3.63, kurtosis 13.37. Step 1 sets 1000 to 500; the two 500s still
+    # fail (skew 3.05, kurtosis 8.05), so step 2 sets both to 20 (skew -0.09, kurtosis -1.29).
+    # Moving one point per step (the old rule) never got past the tie and ended in the log.
+    base = list(np.arange(1.0, 21.0))
+    out, report = winsorised([*base, 500.0, 1000.0])
+    assert (report["how"], report["side"], report["points"]) == ("winsorised", "high", 2)
+    np.testing.assert_array_equal(out, [*base, 20.0, 20.0])
+    assert report["skew_after"] == pytest.approx(-0.09449573196380331)
+    assert report["kurtosis_after"] == pytest.approx(-1.2937726367728537)
+
+
+def test_winsorise_counts_values_changed_and_a_tie_may_pass_max_points() -> None:
+    # two tied 1000s: one step moves both, so two values change although max_points = 1 (the
+    # step starts with none changed, fewer than 1), as COINr counts them
+    base = list(np.arange(1.0, 21.0))
+    out, report = winsorised([*base, 1000.0, 1000.0], max_points=1)
+    assert (report["how"], report["points"]) == ("winsorised", 2)
+    np.testing.assert_array_equal(out, [*base, 20.0, 20.0])
+    # with max_points = 0 no step is taken: the log transform
+    _, report = winsorised([*base, 1000.0, 1000.0], max_points=0)
+    assert (report["how"], report["points"]) == ("log", 0)
+    # 1..20, 500, 1000 needs two values changed: max_points = 1 stops after the first step
+    _, report = winsorised([*base, 500.0, 1000.0], max_points=1)
+    assert report["how"] == "log"
+
+
 def test_log_when_winsorising_is_not_enough() -> None:
     x = np.append(np.arange(1.0, 21.0), 1000.0).reshape(-1, 1)
     out, report = outliers.Winsorise()(x, params_from(outliers.Winsorise(), {"max_points": 0}))

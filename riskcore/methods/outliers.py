@@ -4,11 +4,15 @@ A treatment takes one indicator, an array ``(countries, years)``, and returns th
 with a short report of what it did. The engine keeps the report in the results.
 
 The JRC convention (``winsorise``): an indicator whose absolute skewness exceeds 2 *and* whose
-kurtosis exceeds 3.5 is winsorised one point at a time from the side the skew points to (the
-highest value is set to the next highest, or the lowest to the next lowest), re-checking after
-each point, up to ``max_points`` (default 5). If it still fails, the winsorising is undone and a
-log transform is used instead: ``ln(x - min + 1)`` for a positive skew, ``-ln(max - x + 1)`` for
-a negative one, both of which keep the order of the values.
+kurtosis exceeds 3.5 is winsorised step by step from the side the skew points to, re-read at each
+step: every value equal to the current highest is set to the next highest value (or every value
+equal to the lowest to the next lowest), as COINr's ``winsorise`` does (``which(x == max(x))``),
+so tied extremes move together. The check is repeated after each step. ``points`` counts the
+values changed (a value moved twice counts once); a step is taken while fewer than
+``max_points`` (default 5) values have changed, so a last step that moves a tie can take the
+count past ``max_points``, as in COINr. If the indicator still fails, the winsorising is undone
+and a log transform is used instead: ``ln(x - min + 1)`` for a positive skew, ``-ln(max - x + 1)``
+for a negative one, both of which keep the order of the values.
 
 Skewness and kurtosis are the bias-corrected sample statistics of spreadsheets (Excel's
 ``SKEW`` and ``KURT``; kurtosis is the excess over the normal distribution), which the JRC's
@@ -106,7 +110,12 @@ class NoTreatment(MethodBase):
 class WinsoriseParams(MethodParams):
     skew: float = Field(2.0, gt=0, description="absolute skewness above which to treat")
     kurtosis: float = Field(3.5, description="(excess) kurtosis above which to treat")
-    max_points: int = Field(5, ge=0, description="most points to winsorise before the log")
+    max_points: int = Field(
+        5,
+        ge=0,
+        description="winsorise while fewer values than this have changed, then log (a last "
+        "step that moves tied values may pass it)",
+    )
     per_year: bool = Field(
         False, description="check and treat each year apart (default: all years pooled)"
     )
@@ -124,7 +133,7 @@ def _log(v: FloatArray, side: str) -> FloatArray:
 
 
 def winsorise(v: FloatArray, p: WinsoriseParams) -> tuple[FloatArray, dict[str, Any]]:
-    """Treat one flat vector of values (NaN allowed) by the JRC convention."""
+    """Treat one flat vector of values (NaN allowed) by the JRC convention, ties as COINr."""
     fails, sk0, ku0 = _fails(v, p)
     report: dict[str, Any] = {
         "skew": json_number(sk0),
@@ -135,24 +144,25 @@ def winsorise(v: FloatArray, p: WinsoriseParams) -> tuple[FloatArray, dict[str, 
         return v, report
     side = "high" if sk0 > 0 else "low"
     w = v.copy()
-    ok = np.flatnonzero(~np.isnan(w))
-    for points in range(1, p.max_points + 1):
+    ok = ~np.isnan(w)
+    moved = np.zeros(w.shape, dtype=bool)
+    sides: set[str] = set()
+    sk = sk0
+    while fails and int(moved.sum()) < p.max_points:
+        high = sk >= 0  # the side is re-read at each step, as COINr does
         vals = w[ok]
-        if side == "high":
-            i = ok[int(np.argmax(vals))]
-            rest = np.delete(vals, int(np.argmax(vals)))
-            w[i] = rest.max()
-        else:
-            i = ok[int(np.argmin(vals))]
-            rest = np.delete(vals, int(np.argmin(vals)))
-            w[i] = rest.min()
+        at = ok & (w == (vals.max() if high else vals.min()))
+        rest = w[ok & ~at]
+        w[at] = rest.max() if high else rest.min()
+        moved |= at
+        sides.add("high" if high else "low")
         fails, sk, ku = _fails(w, p)
-        if not fails:
-            report.update(
-                treated=True, how="winsorised", side=side, points=points,
-                skew_after=json_number(sk), kurtosis_after=json_number(ku),
-            )  # fmt: skip
-            return w, report
+    if not fails:
+        report.update(
+            treated=True, how="winsorised", side=sides.pop() if len(sides) == 1 else "both",
+            points=int(moved.sum()), skew_after=json_number(sk), kurtosis_after=json_number(ku),
+        )  # fmt: skip
+        return w, report
     logged = _log(v, side)
     _, sk, ku = _fails(logged, p)
     report.update(
@@ -167,7 +177,7 @@ def winsorise(v: FloatArray, p: WinsoriseParams) -> tuple[FloatArray, dict[str, 
 
 
 class Winsorise(MethodBase):
-    """Winsorise one point at a time while |skew| > 2 and kurtosis > 3.5, else log (JRC)."""
+    """Winsorise while |skew| > 2 and kurtosis > 3.5, tied extremes together, else log (JRC)."""
 
     name = "winsorise"
     description = "JRC: winsorise up to max_points while |skew|>2 and kurtosis>3.5, then log"
