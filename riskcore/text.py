@@ -103,8 +103,9 @@ def render_table(scores: Scores, year: int | None) -> str:
         lines += ["", "Outliers treated:"]
         for code, rep in report["outliers"].items():
             how = rep.get("how", "treated")
+            side = "both sides" if rep.get("side") == "both" else f"the {rep.get('side')} side"
             what = (
-                f"{rep['points']} point(s) {how} on the {rep['side']} side"
+                f"{rep['points']} point(s) {how} on {side}"
                 if how == ("winsorised")
                 else f"{how} transform"
             )

@@ -257,3 +257,13 @@ def test_rounding_at_nodes_and_leaves() -> None:
     s = run(text, x)
     np.testing.assert_allclose(s.normalized[0, :, 0], [0.12, 0.5])
     np.testing.assert_allclose(s.score[:, 0], [16.0, 70.0])
+
+
+def test_winsorise_reads_the_side_again_at_each_step() -> None:
+    # 1..10 twice, 60 and -20: skew 2.87, kurtosis 13.49, so the high side goes first (60 -> 10);
+    # then skew -3.06, kurtosis 11.96: the low side follows (-20 -> 1), as COINr re-reads the sign
+    base = [float(v) for v in np.tile(np.arange(1.0, 11.0), 2)]
+    x = [*base, 60.0, -20.0]
+    out, report = winsorised(x)
+    assert (report["how"], report["side"], report["points"]) == ("winsorised", "both", 2)
+    np.testing.assert_array_equal(out, [*base, 10.0, 1.0])
