@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from riskcore.errors import (
         DataError,
         IndicatorError,
+        LabelError,
         PluginLoadError,
         RiskcoreError,
         SpecError,
@@ -40,7 +41,15 @@ _HOME = {
     **dict.fromkeys(("Panel", "Provenance", "read_data", "read_frame"), "data"),
     **dict.fromkeys(("Evaluation", "evaluate"), "engine"),
     **dict.fromkeys(
-        ("DataError", "IndicatorError", "PluginLoadError", "RiskcoreError", "SpecError"), "errors"
+        (
+            "DataError",
+            "IndicatorError",
+            "LabelError",
+            "PluginLoadError",
+            "RiskcoreError",
+            "SpecError",
+        ),
+        "errors",
     ),
     **dict.fromkeys(("hookimpl", "hookspec"), "hookspecs"),
     **dict.fromkeys(("Indicator", "indicator"), "indicators"),
@@ -83,6 +92,7 @@ __all__ = [
     "IndexSpec",
     "Indicator",
     "IndicatorError",
+    "LabelError",
     "Panel",
     "Plan",
     "PluginHost",

@@ -40,6 +40,7 @@ from riskcore._strict import FileModel
 from riskcore.engine import evaluate
 from riskcore.errors import SpecError
 from riskcore.files import first_error, read_toml, toml_document
+from riskcore.labels import country_position, year_position
 from riskcore.methods.base import json_int, json_number
 from riskcore.plan import check_left_out, locate
 from riskcore.result import Scores
@@ -281,11 +282,9 @@ class ScenarioResult:
 def _mask(shock: Shock, scores: Scores, where: str | None, key: str) -> NDArray[np.bool_]:
     countries, years = scores.countries, scores.years
     for c in shock.countries or []:
-        if c.upper() not in countries:
-            raise SpecError(f"country '{c}' is not in the data", path=where, key=key)
+        country_position(countries, c, path=where, key=key)
     for y in shock.years or []:
-        if y not in years:
-            raise SpecError(f"year {y} is not in the data", path=where, key=key)
+        year_position(years, y, path=where, key=key)
     rows = np.array([shock.countries is None or c in {x.upper() for x in shock.countries}
                      for c in countries])  # fmt: skip
     cols = np.array([shock.years is None or y in shock.years for y in years])

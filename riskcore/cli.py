@@ -189,9 +189,9 @@ def _scored(args: argparse.Namespace) -> Any:
 
 
 def _year_in(result: Any, year: int | None, data: str) -> None:
-    if year is not None and year not in result.years:
-        span = ", ".join(map(str, result.years))
-        raise InputError(f"{data}: year {year} is not in the data (years: {span})")
+    from riskcore.labels import year_position
+
+    year_position(result.years, year, path=data)
 
 
 def _cmd_trend(args: argparse.Namespace, stdout: TextIO) -> None:

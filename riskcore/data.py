@@ -21,6 +21,7 @@ from numpy.typing import NDArray
 
 from riskcore.countries import country_name, is_iso3
 from riskcore.errors import DataError, read_input
+from riskcore.labels import country_position, year_position
 
 __all__ = ["Panel", "Provenance", "read_data", "read_frame"]
 
@@ -229,8 +230,8 @@ class Panel:
         self, *, countries: Sequence[str] | None = None, years: Sequence[int] | None = None
     ) -> Panel:
         """Return the panel restricted to some countries and years, in the order given."""
-        ci = [self.countries.index(c) for c in countries] if countries is not None else None
-        yi = [self.years.index(int(y)) for y in years] if years is not None else None
+        ci = None if countries is None else [country_position(self.countries, c) for c in countries]
+        yi = None if years is None else [year_position(self.years, y) for y in years]
         values = self.values
         if ci is not None:
             values = values[:, ci, :]

@@ -5,6 +5,7 @@ The tree::
     RiskcoreError                 every error riskcore raises on purpose
     ├── DataError (ValueError)    a data file or frame is malformed
     ├── SpecError (ValueError)    an index file is malformed or does not fit the data/plugins
+    │   └── LabelError (KeyError) a country or year asked for is not in the data
     ├── PluginLoadError           a plugin failed to import or register (strict mode)
     └── IndicatorError            an indicator's ``compute`` failed or returned a bad array
 
@@ -17,7 +18,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-__all__ = ["DataError", "IndicatorError", "PluginLoadError", "RiskcoreError", "SpecError"]
+__all__ = [
+    "DataError",
+    "IndicatorError",
+    "LabelError",
+    "PluginLoadError",
+    "RiskcoreError",
+    "SpecError",
+]
 
 
 class RiskcoreError(Exception):
@@ -67,6 +75,34 @@ class SpecError(_InputError):
     def __init__(self, message: str, *, path: str | None = None, key: str | None = None) -> None:
         self.key = key
         super().__init__(message, path, "<index>", f": key '{key}'" if key else "")
+
+
+class LabelError(SpecError, KeyError):
+    """A country or year asked for is not in the data: from Python (``Scores.explain("XYZ")``),
+    from a command-line option (``--year``) or from a file (a scenario's ``years``).
+
+    The same message wherever it is asked for. A :class:`SpecError`, because a file may have
+    asked for the label, and a :class:`KeyError`, as any failed lookup by label is.
+
+    Parameters
+    ----------
+    message : str
+    path : str, optional
+        The file the label was asked for in, or the data file it is missing from.
+    key : str, optional
+        The key of that file, or the command-line option, that asked for it.
+    """
+
+    def __init__(self, message: str, *, path: str | None = None, key: str | None = None) -> None:
+        self.key = key
+        where = f"{path}: " if path else ""
+        if key:
+            where += f"{key}: " if key.startswith("--") else f"key '{key}': "
+        self.path, self.detail = path, message
+        Exception.__init__(self, where + message)
+
+    def __str__(self) -> str:  # not KeyError's quoted form
+        return str(self.args[0])
 
 
 def read_input(path: str | Path, error: type[DataError] | type[SpecError], what: str) -> bytes:

@@ -20,6 +20,7 @@ from numpy.typing import NDArray
 from riskcore.data import Panel, Provenance
 from riskcore.engine import Evaluation
 from riskcore.errors import SpecError
+from riskcore.labels import country_position, year_position
 from riskcore.methods.base import json_int, json_number
 from riskcore.plan import Plan
 from riskcore.treat import Prepared
@@ -226,22 +227,14 @@ class Scores:
         return [n.code for n in self.plan.nodes]
 
     def year_index(self, year: int | None) -> int:
-        """Position of ``year`` (None: the latest year in the data)."""
-        if year is None:
-            return len(self.years) - 1
-        try:
-            return self.years.index(int(year))
-        except ValueError:
-            raise KeyError(
-                f"year {year} is not in the data (years: {', '.join(map(str, self.years))})"
-            ) from None
+        """Position of ``year`` (None: the latest year in the data); a
+        :class:`~riskcore.errors.LabelError` (a KeyError) when it is not in the data."""
+        return year_position(self.years, year)
 
     def country_index(self, country: str) -> int:
-        """Position of a country code (any case)."""
-        try:
-            return self.countries.index(country.upper())
-        except ValueError:
-            raise KeyError(f"country '{country}' is not in the data") from None
+        """Position of a country code (any case); a :class:`~riskcore.errors.LabelError` (a
+        KeyError) when it is not in the data."""
+        return country_position(self.countries, country)
 
     # -- exports ----------------------------------------------------------------------------
     def to_records(

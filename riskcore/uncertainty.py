@@ -30,6 +30,7 @@ from riskcore.assumptions import Assumptions
 from riskcore.data import Panel
 from riskcore.engine import aggregate, normalize_leaves
 from riskcore.errors import SpecError
+from riskcore.labels import year_position
 from riskcore.methods.base import json_number
 from riskcore.plan import Plan, check_aggregation, check_left_out, locate, resolve_method
 from riskcore.plugins import PluginHost, get_host
@@ -95,7 +96,7 @@ class IndexModel:
     ) -> None:
         host = host or get_host()
         self.plan, self.panel, self.assumptions = plan, panel, assumptions
-        self.t = len(panel.years) - 1 if year is None else panel.years.index(int(year))
+        self.t = year_position(panel.years, year)
         self.year = panel.years[self.t]
         self.by_year = all(node.weighting is None for node in plan.nodes)
         self.factors: list[Factor] = []
