@@ -243,6 +243,18 @@ def _cmd_report(args: argparse.Namespace, stdout: TextIO) -> None:
 def _cmd_demo(args: argparse.Namespace, stdout: TextIO) -> None:
     from riskcore.examples import example_path
 
+    if args.world:
+        from riskcore.world import global_demo, global_scores
+
+        if args.format == "csv":
+            raise InputError("demo --global prints a table or --format json, not csv")
+        world = global_scores()
+        _year_in(world, args.year, str(example_path("global") / "inputs.csv"))
+        result, text = global_demo(world, args.year)
+        stdout.write(json.dumps(result.to_dict(), indent=2) if args.format == "json" else text)
+        stdout.write("\n")
+        return
+
     folder = example_path("post_soviet")
     _score_and_print(
         folder / "index.toml",
@@ -359,6 +371,12 @@ def build_parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="score the bundled post-Soviet example")
     demo.add_argument("--year", type=int, help="year to show (default: the latest in the data)")
     demo.add_argument("--format", choices=("table", "json", "csv"), default="table")
+    demo.add_argument(
+        "--global",
+        dest="world",
+        action="store_true",
+        help="score the global example instead: host fragility of every country, with intervals",
+    )
     demo.set_defaults(func=_cmd_demo)
 
     sc = sub.add_parser("score", help="score an index file on a data file")

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import importlib.util
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from types import ModuleType
 
 import numpy as np
 import pytest
@@ -60,3 +62,12 @@ def assert_load_names_file_and_key(
     with pytest.raises(riskcore.SpecError) as err:
         load(path)
     assert (err.value.key or "").startswith(key) and str(path) in str(err.value)
+
+
+def load_script(path: Path, name: str) -> ModuleType:
+    """Import a script that is not part of a package (an example's ``prepare.py``)."""
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import importlib.util
 import math
 from pathlib import Path
 
@@ -11,16 +10,13 @@ import numpy as np
 import pytest
 
 import riskcore
+from tests.helpers import load_script
 
 FOLDER = Path(__file__).resolve().parents[1] / "examples" / "asem"
 
 
 def _prepare_module():  # type: ignore[no-untyped-def]
-    spec = importlib.util.spec_from_file_location("asem_prepare", FOLDER / "prepare.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script(FOLDER / "prepare.py", "asem_prepare")
 
 
 @pytest.fixture(scope="module")
