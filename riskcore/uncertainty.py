@@ -500,12 +500,13 @@ class UncertaintyResult:
         for code in chosen:
             r = records[code]
             span = f"{r['rank_p05']:.0f}-{r['rank_p95']:.0f}" if r["rank_p05"] is not None else "-"
-            spread = f" {number(r['score_p05']):>6} {number(r['score_p95']):>6}" if comparable else ""
-            band = f"  {bands.band(code, self.year) or '-':<10}" if bands is not None else ""
-            lines.append(
-                f"{r['country'] + ' ' + r['name']:<28.28} {number(r['score']):>6}{spread}  "
-                f"{number(r['rank'], 0):>4} {number(r['rank_median'], 0):>6} {span:>7}{band}".rstrip()
+            spread = (
+                f" {number(r['score_p05']):>6} {number(r['score_p95']):>6}" if comparable else ""
             )
+            band = f"  {bands.band(code, self.year) or '-':<10}" if bands is not None else ""
+            rank = f"{number(r['rank'], 0):>4} {number(r['rank_median'], 0):>6} {span:>7}"
+            name = f"{r['country'] + ' ' + r['name']:<28.28}"
+            lines.append(f"{name} {number(r['score']):>6}{spread}  {rank}{band}".rstrip())
         return "\n".join(lines)
 
     def __str__(self) -> str:
