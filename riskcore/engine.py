@@ -19,7 +19,14 @@ from riskcore.methods.base import rank_min
 from riskcore.methods.weighting import WeightContext
 from riskcore.plan import Plan
 
-__all__ = ["Evaluation", "aggregate", "evaluate", "normalize_leaves", "round_half_away"]
+__all__ = [
+    "Evaluation",
+    "aggregate",
+    "evaluate",
+    "normalize_leaves",
+    "root_scores",
+    "round_half_away",
+]
 
 FloatArray = NDArray[np.float64]
 
@@ -159,21 +166,114 @@ def aggregate(
     -------
     Evaluation
     """
+    tree = _walk(plan, normalized, weights, choices, keep=True)
+    batch, _, n_c, n_y = tree.norm.shape
+    # computed before any broadcast over weight sets: the data are the same in every member
+    with_value = (~np.isnan(normalized)).astype(np.float64)
+    cov = np.broadcast_to(
+        np.einsum("blcy,l->bcy", with_value, plan.leaf_weights), (batch, n_c, n_y)
+    )
+    nodes = np.stack(tree.values, axis=1)
+    shape = (batch, n_c, n_y)
+    node_coverage = np.stack([np.broadcast_to(c, shape) for c in tree.coverage], axis=1)
+    score = _to_scale(plan, nodes[:, -1])
+    return Evaluation(
+        normalized=tree.norm,
+        nodes=nodes,
+        node_coverage=node_coverage,
+        coverage=cov,
+        score=score,
+        rank=rank_min(-score, axis=1),
+        weights=tree.used,
+        country_weights=tree.chosen,
+    )
+
+
+def root_scores(
+    plan: Plan,
+    normalized: FloatArray,
+    *,
+    weights: Mapping[str, FloatArray] | None = None,
+    choices: Mapping[str, tuple[Sequence[tuple[Any, Any]], NDArray[np.intp]]] | None = None,
+) -> tuple[FloatArray, FloatArray]:
+    """The scores and ranks of :func:`aggregate`, without what else it returns.
+
+    For many runs at once (an uncertainty analysis): the node values, coverage and leaf
+    coverage are neither kept nor computed. Arguments as for :func:`aggregate`.
+
+    Returns
+    -------
+    score, rank : ndarray, shape (batch, countries, years)
+    """
+    norm = np.asarray(normalized, dtype=np.float64)
+    if norm.shape[0] == 1:
+        score = _to_scale(plan, _walk(plan, norm, weights, choices, keep=False).values[-1])
+        return score, rank_min(-score, axis=1)
+    # runs are independent: evaluate them leaves last and contiguous (a node's leaves are then a
+    # view), grouped by aggregation choice (each alternative then works on a slice, not a
+    # copy), and restore their order
+    order = np.argsort(next(iter(choices.values()))[1], kind="stable") if choices else None
+    leaves = np.moveaxis(norm, 1, -1)
+    norm = np.moveaxis(leaves[order] if order is not None else leaves.copy(), -1, 1)
+    if order is not None:
+        weights = {k: w[order] if np.ndim(w) == 2 else w for k, w in (weights or {}).items()}
+        choices = {k: (alts, p[order]) for k, (alts, p) in (choices or {}).items()}
+    root = _to_scale(plan, _walk(plan, norm, weights, choices, keep=False).values[-1])
+    score = np.empty_like(root)
+    score[order if order is not None else slice(None)] = root
+    return score, rank_min(-score, axis=1)
+
+
+def _to_scale(plan: Plan, root: FloatArray) -> FloatArray:
+    lo, hi = plan.scale
+    out: FloatArray = lo + (hi - lo) * root
+    return out
+
+
+@dataclass
+class _Tree:
+    norm: FloatArray
+    values: list[FloatArray]  # per node (every node when kept, else the root alone)
+    coverage: list[FloatArray]  # per node when kept, broadcastable to (batch, countries, years)
+    used: dict[str, FloatArray]
+    chosen: dict[str, FloatArray]
+
+
+def _walk(
+    plan: Plan,
+    normalized: FloatArray,
+    weights: Mapping[str, FloatArray] | None,
+    choices: Mapping[str, tuple[Sequence[tuple[Any, Any]], NDArray[np.intp]]] | None,
+    *,
+    keep: bool,
+) -> _Tree:
+    """One pass up the tree, children stacked last and contiguous, masks only where a child
+    is missing, and each aggregation alternative on its own runs (slices when sorted)."""
     norm = normalized
     sizes = [np.shape(w)[0] for w in (weights or {}).values() if np.ndim(w) == 2]
     sizes += [len(pick) for _, pick in (choices or {}).values()]
     if sizes and norm.shape[0] == 1 and max(sizes) > 1:  # one data set, many weight sets
         norm = np.broadcast_to(norm, (max(sizes), *norm.shape[1:]))
     batch, n_leaves, n_c, n_y = norm.shape
-    slots = np.empty((batch, n_leaves + len(plan.nodes), n_c, n_y))
-    slots[:, :n_leaves] = norm
-    coverage = np.empty((batch, len(plan.nodes), n_c, n_y))
-    used: dict[str, FloatArray] = {}
-    chosen: dict[str, FloatArray] = {}
+    leaves = np.moveaxis(norm, 1, -1)  # (batch, c, y, leaves): contiguous from root_scores
+    slots: list[FloatArray | None] = [leaves[..., i] for i in range(n_leaves)]
+    parents = [0] * (n_leaves + len(plan.nodes))  # how many nodes still need each slot
+    for node in plan.nodes:
+        for c in node.children:
+            parents[c] += 1
+    tree = _Tree(norm, [], [], {}, {})
     lo, hi = plan.scale
     in_points = np.array([False] * n_leaves + [node.points for node in plan.nodes])
     for j, node in enumerate(plan.nodes):
-        children = np.moveaxis(slots[:, list(node.children)], 1, -1)  # (batch, c, y, k)
+        first, last = node.children[0], node.children[-1]
+        if last < n_leaves and list(node.children) == list(range(first, last + 1)):
+            children = leaves[..., first : last + 1]  # (batch, c, y, k): a view
+        else:
+            children = np.stack([slots[c] for c in node.children], axis=-1)  # type: ignore[misc]
+        for c in node.children:
+            parents[c] -= 1
+            if not keep and parents[c] == 0 and c >= n_leaves:
+                slots[c] = None  # no longer needed
         if weights is not None and node.code in weights:
             w = np.asarray(weights[node.code], dtype=np.float64)
         elif node.weighting is not None:
@@ -182,47 +282,60 @@ def aggregate(
         else:
             w = node.weights
         w = np.asarray(w, dtype=np.float64)
-        used[node.code] = w / np.sum(w, axis=-1, keepdims=True)
+        tree.used[node.code] = w / np.sum(w, axis=-1, keepdims=True)
         w = w[:, np.newaxis, np.newaxis, :] if w.ndim == 2 else w  # (batch, 1, 1, k)
-        present = ~np.isnan(children)
-        w_present = np.where(present, w, 0.0)
-        carried = np.sum(w_present, axis=-1, keepdims=True)
-        share = carried[..., 0] / np.sum(w, axis=-1)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            w_norm = w_present / carried
-        filled = np.where(present, children, 1.0)
+        w = w.reshape((1,) * (4 - w.ndim) + w.shape)
+        missing = np.isnan(children)
+        if missing.any():
+            present = ~missing
+            w_present = np.where(present, w, 0.0)
+            carried = np.sum(w_present, axis=-1, keepdims=True)
+            share: Any = carried[..., 0] / np.sum(w, axis=-1)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                w_norm = w_present / carried
+            filled = np.where(present, children, 1.0)
+        else:  # every child present: no masks, weights broadcast
+            share = np.ones((1, 1, 1))
+            w_present = w
+            w_norm = w / np.sum(w, axis=-1, keepdims=True)
+            filled = children
         if choices is not None and node.code in choices:
             alternatives, pick = choices[node.code]
             value = np.empty((batch, n_c, n_y))
             for a, (method, params) in enumerate(alternatives):
-                rows = pick == a
-                if rows.any():
-                    value[rows] = method(filled[rows], w_norm[rows], params)
+                for rows in _runs_of(pick, a):
+                    value[rows] = method(_rows_of(filled, rows), _rows_of(w_norm, rows), params)
         elif node.points:  # weights as given; a child that is a sum counts its points
             kids = np.where(in_points[list(node.children)], lo + (hi - lo) * filled, filled)
             value = (node.aggregator(kids, w_present, node.aggregate_params) - lo) / (hi - lo)
         elif hasattr(node.aggregator, "with_weights"):  # weights chosen per country
-            value, chosen[node.code] = node.aggregator.with_weights(
-                filled, w_norm, node.aggregate_params
+            value, tree.chosen[node.code] = node.aggregator.with_weights(
+                filled, np.broadcast_to(w_norm, filled.shape), node.aggregate_params
             )
         else:
             value = node.aggregator(filled, w_norm, node.aggregate_params)
-        ok = (share + _COVERAGE_TOL >= node.min_coverage) & (share > 0)
-        slots[:, n_leaves + j] = np.where(ok, _round_on_scale(plan, value, node.round), np.nan)
-        coverage[:, j] = share
-    score = lo + (hi - lo) * slots[:, -1]
-    # computed before any broadcast over weight sets: the data are the same in every member
-    with_value = (~np.isnan(normalized)).astype(np.float64)
-    cov = np.broadcast_to(
-        np.einsum("blcy,l->bcy", with_value, plan.leaf_weights), (batch, n_c, n_y)
-    )
-    return Evaluation(
-        normalized=norm,
-        nodes=slots[:, n_leaves:],
-        node_coverage=coverage,
-        coverage=cov,
-        score=score,
-        rank=rank_min(-score, axis=1),
-        weights=used,
-        country_weights=chosen,
-    )
+        value = _round_on_scale(plan, value, node.round)
+        if not np.all(share + _COVERAGE_TOL >= node.min_coverage) or not np.all(share > 0):
+            ok = (share + _COVERAGE_TOL >= node.min_coverage) & (share > 0)
+            value = np.where(ok, value, np.nan)
+        slots.append(value)
+        if keep or j == len(plan.nodes) - 1:
+            tree.values.append(value)
+        if keep:
+            tree.coverage.append(share)
+    return tree
+
+
+def _runs_of(pick: NDArray[np.intp], a: int) -> list[Any]:
+    """The runs that picked alternative ``a``: one slice when ``pick`` is sorted, else a mask."""
+    if len(pick) < 2 or bool(np.all(pick[1:] >= pick[:-1])):
+        lo, hi = np.searchsorted(pick, [a, a + 1])
+        return [slice(int(lo), int(hi))] if hi > lo else []
+    rows = pick == a
+    return [rows] if rows.any() else []
+
+
+def _rows_of(w: FloatArray, rows: Any) -> FloatArray:
+    """Some runs of an array: the array itself when it is the same for every run."""
+    out: FloatArray = w if w.shape[0] == 1 else w[rows]
+    return out

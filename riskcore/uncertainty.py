@@ -28,7 +28,7 @@ from numpy.typing import NDArray
 
 from riskcore.assumptions import Assumptions
 from riskcore.data import Panel
-from riskcore.engine import aggregate, normalize_leaves
+from riskcore.engine import aggregate, normalize_leaves, root_scores
 from riskcore.errors import SpecError
 from riskcore.labels import year_position
 from riskcore.methods.base import json_number
@@ -317,9 +317,9 @@ class IndexModel:
             norm = np.stack(
                 [self._noisy_run(int(seeds[r]), int(o_idx[r]), int(n_idx[r])) for r in range(b)]
             )[..., years]
-        ev = aggregate(self.plan, norm, weights=weights, choices=choices)
+        score, rank = root_scores(self.plan, norm, weights=weights, choices=choices)
         t = 0 if self.by_year else self.t
-        return ev.score[:, :, t], ev.rank[:, :, t]
+        return score[:, :, t], rank[:, :, t]
 
     def _noisy_run(self, seed: int, o: int, n: int) -> FloatArray:
         """One run with noisy data: perturb the inputs, treat, normalise."""

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import riskcore
-from riskcore.engine import evaluate
+from riskcore.engine import aggregate, evaluate, normalize_leaves, root_scores
 from riskcore.plan import compile_plan
 from tests.helpers import flat_index, panel, score
 
@@ -175,3 +177,32 @@ def test_the_decorator_refuses_a_bare_string_for_requires() -> None:
         riskcore.indicator(code="g", name="g", unit="-", higher_is_riskier=True, requires="gdp")(
             lambda d: d["gdp"]
         )
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    st.lists(st.integers(0, 1), min_size=1, max_size=12),
+    st.integers(0, 2**31),
+    st.booleans(),
+)
+def test_root_scores_equal_aggregate_per_run(picks: list[int], seed: int, holes: bool) -> None:
+    """Grouping runs by aggregation choice, leaves last, does not change a run's numbers."""
+    rng = np.random.default_rng(seed)
+    data = panel(rng.random((3, 5, 2)))
+    plan = compile_plan(flat_index(3), host=riskcore.PluginHost(autoload=False), variables=data)
+    runs = len(picks)
+    norm = normalize_leaves(plan, np.broadcast_to(data.values, (runs, 3, 5, 2)).copy())
+    if holes:
+        norm[rng.random(norm.shape) < 0.2] = np.nan
+    host = riskcore.PluginHost(autoload=False)
+    alternatives = [(host.aggregator("arithmetic"), None), (host.aggregator("geometric"), None)]
+    pick = np.array(picks, dtype=np.intp)
+    w = 0.5 + rng.random((runs, 3))
+    score, rank = root_scores(
+        plan, norm, weights={"index": w}, choices={"index": (alternatives, pick)}
+    )
+    for r in range(runs):
+        one = aggregate(plan, norm[r : r + 1], weights={"index": w[r]},
+                        choices={"index": (alternatives, pick[r : r + 1])})  # fmt: skip
+        np.testing.assert_array_equal(score[r], one.score[0])
+        np.testing.assert_array_equal(rank[r], one.rank[0])

@@ -196,7 +196,9 @@ def rank_min(values: FloatArray, axis: int = -1) -> FloatArray:
     n = x.shape[-1]
     if n == 0:
         return np.moveaxis(x.copy(), -1, axis)
-    order = np.argsort(x, axis=-1, kind="stable")  # NaN sorts last
+    # NaN sorts last; tied values share the lowest rank whatever their order, so the sort
+    # need not be stable
+    order = np.argsort(x, axis=-1)
     s = np.take_along_axis(x, order, axis=-1)
     pos = np.broadcast_to(np.arange(n), s.shape)
     new_group = np.ones(s.shape, dtype=bool)
