@@ -33,6 +33,7 @@ PARAMS: dict[str, dict[str, Any]] = {
     "group_mean": {"group": "group"},
     "group_median": {"group": "group"},
     "ahp": {"matrix": AHP},
+    "constant": {"value": 0},
 }
 CHECKS: dict[str, Callable[..., None]] = {
     "riskcore_normalizers": check_normalizer,

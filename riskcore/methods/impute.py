@@ -140,7 +140,7 @@ class Constant(MethodBase):
     Params = ConstantParams
 
     def __call__(self, values: FloatArray, params: Any, *, context: ImputeContext) -> FloatArray:
-        return np.full_like(values, float(params.value))
+        return _fill(values, np.full_like(values, float(params.value)))
 
 
 class _CrossSection(MethodBase):
