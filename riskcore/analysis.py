@@ -42,10 +42,10 @@ from riskcore.errors import SpecError
 from riskcore.files import first_error, read_toml, toml_document
 from riskcore.labels import country_position, year_position
 from riskcore.methods.base import json_int, json_number
-from riskcore.plan import check_left_out, locate
 from riskcore.result import Scores
 from riskcore.text import number
 from riskcore.treat import prepare
+from riskcore.variants import drop
 
 __all__ = [
     "Scenario",
@@ -318,13 +318,7 @@ def run_scenario(
     for i, shock in enumerate(scenario.shock):
         key = f"scenario.shock.{i}"
         if shock.drop is not None:
-            j, k = locate(plan, shock.drop, path=path, key=f"{key}.drop")
-            node = plan.nodes[j]
-            before = weights.get(node.code, np.array(node.weights, dtype=float))
-            check_left_out(
-                node, k, shock.drop, path=path, key=f"{key}.drop", weights=before, verb="dropping"
-            )
-            weights[node.code] = np.where(np.arange(before.size) == k, 0.0, before)
+            drop(plan, shock.drop, weights, path=path, key=f"{key}.drop")
             continue
         mask = _mask(shock, baseline, path, key)
         if shock.variable is not None:

@@ -18,6 +18,7 @@ from numpy.typing import NDArray
 from riskcore.methods.base import rank_min
 from riskcore.methods.weighting import WeightContext
 from riskcore.plan import Plan
+from riskcore.variants import check_weights, leaf_weights
 
 __all__ = [
     "Evaluation",
@@ -58,6 +59,9 @@ class Evaluation:
     country_weights : dict of str to ndarray
         For a node whose aggregation chooses weights per country (``bod``): those weights,
         shape ``(batch, countries, years, k)``, with the node's value their weighted sum.
+    leaf_weights : ndarray, shape (n_leaves,) or (batch, n_leaves)
+        Each leaf's share of the index's weight under the weights used (a dropped leaf has 0):
+        what coverage counts.
     """
 
     normalized: FloatArray
@@ -68,6 +72,7 @@ class Evaluation:
     rank: FloatArray
     weights: dict[str, FloatArray] = field(default_factory=dict)
     country_weights: dict[str, FloatArray] = field(default_factory=dict)
+    leaf_weights: FloatArray = field(default_factory=lambda: np.zeros(0))
 
 
 def round_half_away(x: FloatArray, digits: int) -> FloatArray:
@@ -127,12 +132,14 @@ def evaluate(
         Leaf values after data treatment (:func:`riskcore.treat.prepare`); NaN for missing.
     weights : mapping of node code to ndarray, optional
         Replacement weights per node, shape ``(k,)`` or ``(batch, k)``: how Monte Carlo runs vary
-        weights without recompiling.
+        weights without recompiling. Each must name a node of the plan and hold one finite,
+        non-negative weight per child, not all zero (``ValueError`` otherwise).
 
     Returns
     -------
     Evaluation
     """
+    check_weights(plan, weights)
     x = np.asarray(raw, dtype=np.float64)
     if x.ndim == 3:
         x = x[np.newaxis]
@@ -170,9 +177,8 @@ def aggregate(
     batch, _, n_c, n_y = tree.norm.shape
     # computed before any broadcast over weight sets: the data are the same in every member
     with_value = (~np.isnan(normalized)).astype(np.float64)
-    cov = np.broadcast_to(
-        np.einsum("blcy,l->bcy", with_value, plan.leaf_weights), (batch, n_c, n_y)
-    )
+    shares = leaf_weights(plan, weights)
+    cov = np.broadcast_to(_coverage(with_value, shares), (batch, n_c, n_y))
     nodes = np.stack(tree.values, axis=1)
     shape = (batch, n_c, n_y)
     node_coverage = np.stack([np.broadcast_to(c, shape) for c in tree.coverage], axis=1)
@@ -186,7 +192,22 @@ def aggregate(
         rank=rank_min(-score, axis=1),
         weights=tree.used,
         country_weights=tree.chosen,
+        leaf_weights=shares,
     )
+
+
+def _coverage(with_value: FloatArray, shares: FloatArray) -> FloatArray:
+    """Weight on leaves with a value: ``with_value`` (batch, leaves, c, y) against leaf shares
+    of shape (leaves,) or (runs, leaves)."""
+    if shares.ndim == 1:
+        out: FloatArray = np.einsum("blcy,l->bcy", with_value, shares)
+    else:
+        out = np.einsum(
+            "blcy,bl->bcy",
+            np.broadcast_to(with_value, (shares.shape[0], *with_value.shape[1:])),
+            shares,
+        )
+    return out
 
 
 def root_scores(

@@ -7,7 +7,7 @@ weights become arrays. Errors name the index file and the key path.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -33,7 +33,9 @@ __all__ = [
     "check_aggregation",
     "check_left_out",
     "compile_plan",
+    "effective_leaf_weights",
     "locate",
+    "resolve_normalization",
     "weighted_children",
 ]
 
@@ -293,25 +295,79 @@ def resolve_method(
     return method, params
 
 
-def _effective_leaf_weights(n_leaves: int, nodes: tuple[NodePlan, ...]) -> FloatArray:
+def resolve_normalization(
+    choice: MethodChoice, host: PluginHost, *, path: str | None, key: str, per_year: bool
+) -> tuple[Normalizer, MethodParams, bool]:
+    """A normalisation method chosen in a file, with its parameters and ``per_year`` option,
+    by the same rules wherever it is chosen (an indicator, ``[defaults]``, an uncertainty
+    alternative).
+
+    Parameters
+    ----------
+    choice : MethodChoice
+    host : PluginHost
+    path, key : str
+        Where the choice is written, for messages.
+    per_year : bool
+        The ``per_year`` that applies when the choice does not set its own.
+
+    Returns
+    -------
+    (normalizer, params, per_year)
+    """
+    normalizer, params = resolve_method(
+        choice, host.normalizer, path=path, key=key, reserved=("per_year",)
+    )
+    own = choice.params.get("per_year", per_year)
+    if not isinstance(own, bool):
+        raise SpecError("per_year must be true or false", path=path, key=f"{key}.per_year")
+    return normalizer, params, own
+
+
+def effective_leaf_weights(
+    n_leaves: int, nodes: Sequence[NodePlan], weights: Mapping[str, FloatArray] | None = None
+) -> FloatArray:
     """Each leaf's share of the root's weight, multiplying normalised weights down the tree.
 
     Under a ``sum`` node a child's share is its points: its weight times its span (1 for a
-    leaf or a mean, the total of its own weights times spans for a sum)."""
+    leaf or a mean, the total of its own weights times spans for a sum).
+
+    Parameters
+    ----------
+    n_leaves : int
+    nodes : sequence of NodePlan
+        In post-order, root last.
+    weights : mapping of node code to ndarray, optional
+        Replacement weights of some nodes, shape ``(k,)`` or ``(runs, k)`` (a dropped child has
+        weight 0): the shares are then those of each run.
+
+    Returns
+    -------
+    ndarray, shape (n_leaves,), or (runs, n_leaves) when a replacement has a run axis
+    """
+    weights = weights or {}
+    runs = max([np.shape(w)[0] for w in weights.values() if np.ndim(w) == 2], default=0)
     n_slots = n_leaves + len(nodes)
-    span = np.ones(n_slots)
+
+    def node_weights(node: NodePlan) -> FloatArray:
+        w = np.atleast_2d(np.asarray(weights.get(node.code, node.weights), dtype=np.float64))
+        return np.broadcast_to(w, (max(runs, 1), w.shape[-1]))
+
+    span = np.ones((max(runs, 1), n_slots))
     for i, node in enumerate(nodes):  # post-order: children before parents
         if node.points:
-            span[n_leaves + i] = float(np.sum(node.weights * span[list(node.children)]))
-    share = np.zeros(n_slots)
-    share[-1] = 1.0
+            kids = list(node.children)
+            span[:, n_leaves + i] = np.sum(node_weights(node) * span[:, kids], axis=-1)
+    share = np.zeros((max(runs, 1), n_slots))
+    share[:, -1] = 1.0
     for i in range(len(nodes) - 1, -1, -1):
         node = nodes[i]
-        w = node.weights * (span[list(node.children)] if node.points else 1.0)
-        w = w / w.sum()
-        for child, wk in zip(node.children, w, strict=True):
-            share[child] += share[n_leaves + i] * wk
-    return share[:n_leaves]
+        w = node_weights(node) * (span[:, list(node.children)] if node.points else 1.0)
+        w = w / w.sum(axis=-1, keepdims=True)
+        for k, child in enumerate(node.children):
+            share[:, child] += share[:, n_leaves + i] * w[:, k]
+    out: FloatArray = share[:, :n_leaves] if runs else share[0, :n_leaves]
+    return out
 
 
 def _choice(
@@ -410,16 +466,15 @@ def compile_plan(
             f"indicator.{code}.normalize",
             "defaults.normalize",
         )
-        normalizer, params = resolve_method(
-            choice, host.normalizer, path=path, key=key, reserved=("per_year",)
+        normalizer, params, per_year = resolve_normalization(
+            choice,
+            host,
+            path=path,
+            key=key,
+            per_year=section.per_year
+            if section and section.per_year is not None
+            else defaults.per_year,
         )
-        per_year = choice.params.get("per_year")
-        if per_year is None:
-            per_year = section.per_year if section and section.per_year is not None else None
-        if per_year is None:
-            per_year = defaults.per_year
-        if not isinstance(per_year, bool):
-            raise SpecError("per_year must be true or false", path=path, key=f"{key}.per_year")
         denominator = section.denominator if section else None
         if denominator is not None and known is not None and denominator not in known:
             raise SpecError(
@@ -543,7 +598,7 @@ def compile_plan(
         leaves=tuple(leaves),
         nodes=node_tuple,
         path=path,
-        leaf_weights=_effective_leaf_weights(n_leaves, node_tuple),
+        leaf_weights=effective_leaf_weights(n_leaves, node_tuple),
         screen=spec.index.screen,
         bands=tuple((b.name, b.from_) for b in spec.bands),
         assumptions=spec.uncertainty,

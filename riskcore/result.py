@@ -164,9 +164,12 @@ class Scores:
         self.score: FloatArray = ev.score[0]
         self.rank: FloatArray = ev.rank[0]
         backed = prepared.observed & ~prepared.excluded
-        self.coverage: FloatArray = np.einsum("lcy,l->cy", backed.astype(float), plan.leaf_weights)
+        # each leaf's share of the index under the weights used (a dropped leaf counts 0)
+        shares = ev.leaf_weights if ev.leaf_weights.size else plan.leaf_weights
+        shares = shares[0] if shares.ndim == 2 else shares
+        self.coverage: FloatArray = np.einsum("lcy,l->cy", backed.astype(float), shares)
         self.imputed_share: FloatArray = np.einsum(
-            "lcy,l->cy", prepared.imputed.astype(float), plan.leaf_weights
+            "lcy,l->cy", prepared.imputed.astype(float), shares
         )
         self._node_values: FloatArray = ev.nodes[0]
         self.weights: dict[str, dict[str, float]] = {}

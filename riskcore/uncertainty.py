@@ -29,15 +29,15 @@ from numpy.typing import NDArray
 from riskcore.assumptions import Assumptions
 from riskcore.data import Panel
 from riskcore.engine import aggregate, normalize_leaves, root_scores
-from riskcore.errors import SpecError
 from riskcore.labels import year_position
 from riskcore.methods.base import json_number
-from riskcore.plan import Plan, check_aggregation, check_left_out, locate, resolve_method
+from riskcore.plan import Plan
 from riskcore.plugins import PluginHost, get_host
 from riskcore.result import Scores
 from riskcore.sensitivity import SobolResult, saltelli_design, sobol_estimates
 from riskcore.text import number
 from riskcore.treat import prepare
+from riskcore.variants import Factor, Factors
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
@@ -57,23 +57,11 @@ FloatArray = NDArray[np.float64]
 Progress = Callable[[int, int], None]
 
 
-@dataclass(frozen=True)
-class Factor:
-    """One uncertain factor: its name, kind, columns in the design and choices."""
-
-    name: str
-    kind: str
-    dim: int
-    choices: int = 0  # for discrete factors: how many alternatives
-
-
-def _pick(u: FloatArray, n: int) -> NDArray[np.intp]:
-    out: NDArray[np.intp] = np.minimum((u * n).astype(np.intp), n - 1)
-    return out
-
-
 class IndexModel:
     """An index with its uncertain assumptions, as a vectorised model of the unit hypercube.
+
+    The factors are compiled by :class:`riskcore.variants.Factors` (the one compiler of
+    variants); this class evaluates their runs through the engine.
 
     Parameters
     ----------
@@ -83,6 +71,9 @@ class IndexModel:
     host : PluginHost, optional
     year : int, optional
         The year whose scores and ranks are the outputs (default: the latest).
+    treated : ndarray, optional
+        The index's own treated leaf values (:attr:`Scores.values`), reused instead of
+        treating the data again for the nominal run and the runs that share its treatment.
     """
 
     def __init__(
@@ -93,168 +84,52 @@ class IndexModel:
         *,
         host: PluginHost | None = None,
         year: int | None = None,
+        treated: FloatArray | None = None,
     ) -> None:
         host = host or get_host()
         self.plan, self.panel, self.assumptions = plan, panel, assumptions
         self.t = year_position(panel.years, year)
         self.year = panel.years[self.t]
         self.by_year = all(node.weighting is None for node in plan.nodes)
-        self.factors: list[Factor] = []
-        where = assumptions.path or plan.path
-        codes = {n.code: j for j, n in enumerate(plan.nodes)}
-        n_leaves = len(plan.leaves)
-
-        # weights: the (node, child position) pairs each weight factor varies
-        self.weight_slots: list[list[tuple[int, int]]] = []
-        depth = _depths(plan)
-        for i, wn in enumerate(assumptions.weights):
-            if wn.nodes is not None:
-                unknown = [c for c in wn.nodes if c not in codes]
-                if unknown:
-                    raise SpecError(
-                        f"unknown node {unknown[0]!r}",
-                        path=where,
-                        key=f"uncertainty.weights.{i}.nodes",
-                    )
-                nodes = [codes[c] for c in wn.nodes]
-            elif wn.levels is not None:
-                nodes = [j for j in range(len(plan.nodes)) if depth[j] in wn.levels]
-            else:
-                nodes = list(range(len(plan.nodes)))
-            slots = [(j, k) for j in nodes for k in range(len(plan.nodes[j].children))]
-            self.weight_slots.append(slots)
-            self.factors.append(Factor(wn.name or f"weights {i + 1}", "weights", len(slots)))
-
-        # normalisation alternatives: each a plan whose leaves use that method
-        self.norm_plans = [plan]
-        if assumptions.normalize is not None:
-            alt = assumptions.normalize
-            _check_targets(alt, "normalize", plan, where)
-            targets = set(alt.indicators or [leaf.code for leaf in plan.leaves])
-            self.norm_plans = []
-            for m, choice in enumerate(alt.alternatives):
-                key = f"uncertainty.normalize.alternatives.{m}"
-                method, params = resolve_method(choice, host.normalizer, path=where, key=key)
-                leaves = tuple(
-                    dataclasses.replace(
-                        leaf,
-                        normalizer=method,
-                        normalize_params=params,
-                        normalize_method=choice.method,
-                    )
-                    if leaf.code in targets
-                    else leaf
-                    for leaf in plan.leaves
-                )
-                self.norm_plans.append(dataclasses.replace(plan, leaves=leaves))
-            self.factors.append(
-                Factor(alt.name or "normalisation", "normalize", 1, len(self.norm_plans))
-            )
-
-        # aggregation alternatives
-        self.agg_choices: list[tuple[Any, Any]] = []
-        self.agg_nodes: list[str] = []
-        if assumptions.aggregation is not None:
-            alt = assumptions.aggregation
-            _check_targets(alt, "aggregation", plan, where)
-            self.agg_nodes = alt.nodes or [n.code for n in plan.nodes]
-            for m, choice in enumerate(alt.alternatives):
-                key = f"uncertainty.aggregation.alternatives.{m}"
-                agg, params = resolve_method(choice, host.aggregator, path=where, key=key)
-                for node in plan.nodes:
-                    if node.code in self.agg_nodes:
-                        check_aggregation(agg, params, node, path=where, key=key)
-                self.agg_choices.append((agg, params))
-            self.factors.append(
-                Factor(alt.name or "aggregation", "aggregation", 1, len(self.agg_choices))
-            )
-
-        # winsorising limits: one treated plan per limit
-        self.treat_plans = [plan]
-        if assumptions.outliers is not None:
-            lo, hi = assumptions.outliers.max_points
-            self.treat_plans = [
-                dataclasses.replace(
-                    plan,
-                    leaves=tuple(
-                        dataclasses.replace(
-                            leaf,
-                            treat_params=leaf.treat_params.model_copy(update={"max_points": k}),
-                        )
-                        if leaf.treat_params is not None
-                        and "max_points" in type(leaf.treat_params).model_fields
-                        else leaf
-                        for leaf in plan.leaves
-                    ),
-                )
-                for k in range(lo, hi + 1)
-            ]
-            self.factors.append(
-                Factor(
-                    assumptions.outliers.name or "winsorising points",
-                    "outliers",
-                    1,
-                    len(self.treat_plans),
-                )
-            )
-
-        # exclusion: (node, child position) of each candidate, None for "exclude nothing"
-        self.exclusions: list[tuple[int, int] | None] = [None]
-        if assumptions.exclusion is not None:
-            candidates = assumptions.exclusion.candidates or [leaf.code for leaf in plan.leaves]
-            key = "uncertainty.exclusion.candidates"
-            for c in candidates:
-                j, k = locate(plan, c, path=where, key=key)
-                node = plan.nodes[j]
-                alternatives = self.agg_choices if node.code in self.agg_nodes else []
-                check_left_out(node, k, c, path=where, key=key, methods=alternatives)
-                self.exclusions.append((j, k))
-            self.factors.append(
-                Factor(
-                    assumptions.exclusion.name or "exclusion",
-                    "exclusion",
-                    1,
-                    len(self.exclusions),
-                )
-            )
-
-        # data noise
-        self.data = assumptions.data
-        if self.data is not None:
-            for var in [*self.data.standard_errors, *self.data.ranges]:
-                if var not in panel:
-                    raise SpecError(
-                        f"variable '{var}' is not in the data", path=where, key="uncertainty.data"
-                    )
-            self.factors.append(Factor(self.data.name or "data", "data", 1))
-
-        if not self.factors:
-            raise SpecError("no uncertain assumption is declared", path=where, key="uncertainty")
-        self._n_leaves = n_leaves
+        self.variants = Factors(plan, assumptions, host=host, variables=panel)
+        self.factors: list[Factor] = self.variants.factors
+        self.weight_slots = self.variants.weight_slots
+        self.data = self.variants.data
+        self._treated: dict[int, FloatArray] = {} if treated is None else {id(plan): treated}
         # discrete alternatives computed once: treatment x normalisation
         self.table: FloatArray | None = None
         if self.data is None:
-            treated = [prepare(p, panel).values for p in self.treat_plans]
             self.table = np.stack(
                 [
-                    np.stack([normalize_leaves(n, v[np.newaxis])[0] for n in self.norm_plans])
-                    for v in treated
+                    np.stack(
+                        [
+                            normalize_leaves(n, self._treated_values(p)[np.newaxis])[0]
+                            for n in self.variants.norm_plans
+                        ]
+                    )
+                    for p in self.variants.treat_plans
                 ]
             )  # (treatments, normalisations, leaves, countries, years)
+
+    def _treated_values(self, plan: Plan) -> FloatArray:
+        """The panel treated by a plan, once per distinct plan."""
+        if id(plan) not in self._treated:
+            self._treated[id(plan)] = prepare(plan, self.panel).values
+        return self._treated[id(plan)]
 
     @property
     def dims(self) -> list[int]:
         """Columns of each factor in the design."""
-        return [f.dim for f in self.factors]
+        return self.variants.dims
 
     @property
     def names(self) -> list[str]:
         """The factors' names."""
-        return [f.name for f in self.factors]
+        return self.variants.names
 
     def nominal(self) -> tuple[FloatArray, FloatArray]:
         """Scores and ranks of the year under the index as written, shape (countries,)."""
-        values = prepare(self.plan, self.panel).values
+        values = self._treated_values(self.plan)
         ev = aggregate(self.plan, normalize_leaves(self.plan, values[np.newaxis]))
         return ev.score[0, :, self.t], ev.rank[0, :, self.t]
 
@@ -268,56 +143,23 @@ class IndexModel:
 
     def __call__(self, x: FloatArray) -> tuple[FloatArray, FloatArray]:
         """Evaluate runs: scores and ranks of the year, each of shape (runs, countries)."""
-        x = np.atleast_2d(np.asarray(x, dtype=np.float64))
-        b = x.shape[0]
-        cols = self._columns(x)
-        o_idx = np.zeros(b, dtype=np.intp)
-        n_idx = np.zeros(b, dtype=np.intp)
-        # per-run weights only for the nodes a factor changes: the others keep their own
-        # (a data-driven weighting included)
-        weights: dict[str, FloatArray] = {}
-
-        def run_weights(j: int) -> FloatArray:
-            node = self.plan.nodes[j]
-            if node.code not in weights:
-                weights[node.code] = np.tile(node.weights, (b, 1))
-            return weights[node.code]
-
-        choices: dict[str, tuple[Any, NDArray[np.intp]]] = {}
-        seeds: NDArray[np.int64] | None = None
-        for i, f in enumerate(self.factors):
-            u = cols[f"{f.kind}:{i}"]
-            if f.kind == "weights":
-                r = self.assumptions.weights[i].relative
-                for c, (j, k) in enumerate(self.weight_slots[i]):
-                    run_weights(j)[:, k] *= 1.0 + r * (2.0 * u[:, c] - 1.0)
-            elif f.kind == "normalize":
-                n_idx = _pick(u[:, 0], f.choices)
-            elif f.kind == "outliers":
-                o_idx = _pick(u[:, 0], f.choices)
-            elif f.kind == "aggregation":
-                pick = _pick(u[:, 0], f.choices)
-                for code in self.agg_nodes:
-                    choices[code] = (self.agg_choices, pick)
-            elif f.kind == "exclusion":
-                pick = _pick(u[:, 0], f.choices)
-                for e, target in enumerate(self.exclusions):
-                    if target is not None:
-                        j, k = target
-                        run_weights(j)[pick == e, k] = 0.0
-            elif f.kind == "data":
-                seeds = (u[:, 0] * 2.0**53).astype(np.int64)
+        batch = self.variants.draw(x)
         # aggregation works year by year, so only the analysed year is aggregated, unless a
         # node derives its weights from the data of every year
         years = slice(self.t, self.t + 1) if self.by_year else slice(None)
         if self.table is not None:
-            norm = self.table[o_idx, n_idx, ..., years]
+            norm = self.table[batch.treatment, batch.normalization, ..., years]
         else:
-            assert seeds is not None
+            assert batch.seeds is not None
             norm = np.stack(
-                [self._noisy_run(int(seeds[r]), int(o_idx[r]), int(n_idx[r])) for r in range(b)]
+                [
+                    self._noisy_run(
+                        int(batch.seeds[r]), int(batch.treatment[r]), int(batch.normalization[r])
+                    )
+                    for r in range(batch.size)
+                ]
             )[..., years]
-        score, rank = root_scores(self.plan, norm, weights=weights, choices=choices)
+        score, rank = root_scores(self.plan, norm, weights=batch.weights, choices=batch.choices)
         t = 0 if self.by_year else self.t
         return score[:, :, t], rank[:, :, t]
 
@@ -340,44 +182,9 @@ class IndexModel:
             draw = lo + (hi - lo) * rng.random(lo.shape)
             values[i] = np.where(np.isnan(draw), values[i], draw)
         panel = dataclasses.replace(self.panel, values=values)
-        treated = prepare(self.treat_plans[o], panel).values
-        out: FloatArray = normalize_leaves(self.norm_plans[n], treated[np.newaxis])[0]
+        treated = prepare(self.variants.treat_plans[o], panel).values
+        out: FloatArray = normalize_leaves(self.variants.norm_plans[n], treated[np.newaxis])[0]
         return out
-
-
-def _check_targets(alt: Any, table: str, plan: Plan, where: str | None) -> None:
-    """Alternatives name indicators (normalisation) or nodes (aggregation) that exist."""
-    wrong, right = ("nodes", "indicators") if table == "normalize" else ("indicators", "nodes")
-    key = f"uncertainty.{table}"
-    if getattr(alt, wrong) is not None:
-        raise SpecError(
-            f"'{wrong}' does not apply to [uncertainty.{table}]; use '{right}'",
-            path=where,
-            key=f"{key}.{wrong}",
-        )
-    known = (
-        [leaf.code for leaf in plan.leaves]
-        if right == "indicators"
-        else [n.code for n in plan.nodes]
-    )
-    unknown = [c for c in getattr(alt, right) or [] if c not in known]
-    if unknown:
-        raise SpecError(
-            f"unknown {right[:-1]} {unknown[0]!r} (the index has: {', '.join(known)})",
-            path=where,
-            key=f"{key}.{right}",
-        )
-
-
-def _depths(plan: Plan) -> list[int]:
-    """Depth of each node below the root (the root is 0)."""
-    n_leaves = len(plan.leaves)
-    depth = [0] * len(plan.nodes)
-    for j in range(len(plan.nodes) - 1, -1, -1):
-        for child in plan.nodes[j].children:
-            if child >= n_leaves:
-                depth[child - n_leaves] = depth[j] + 1
-    return depth
 
 
 def run_design(
@@ -611,7 +418,12 @@ def _run(
 ) -> tuple[IndexModel, int, int, FloatArray, FloatArray]:
     """Build the model, draw the design (A only, or Saltelli's), run it: model, N, seed, runs."""
     model = IndexModel(
-        scores.plan, scores.panel, assumptions, host=options.get("host"), year=options.get("year")
+        scores.plan,
+        scores.panel,
+        assumptions,
+        host=options.get("host"),
+        year=options.get("year"),
+        treated=scores.values,
     )
     n = options.get("samples") or assumptions.samples
     seed = options.get("seed")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import riskcore
@@ -118,3 +119,125 @@ def test_a_country_not_in_the_data_is_the_same_error(tmp_path: Path) -> None:
     s = riskcore.score(spec, data, host=riskcore.PluginHost(autoload=False))
     with pytest.raises(riskcore.LabelError, match=r"^country 'XYZ' is not in the data$"):
         s.explain("XYZ")
+
+
+THREE = """
+[index]
+name = "Three"
+children = { v0 = 1, v1 = 1, v2 = 1 }
+[indicator.v0]
+direction = "higher_is_riskier"
+[indicator.v1]
+direction = "higher_is_riskier"
+[indicator.v2]
+direction = "higher_is_riskier"
+"""
+
+
+def _three(tmp_path: Path, extra: str = "", rows: str = "") -> riskcore.Scores:
+    data = tmp_path / "d.csv"
+    data.write_text(
+        "country,year,v0,v1,v2\nARM,2020,1,2,\nAZE,2020,3,1,4\nGEO,2020,2,5,1\nKAZ,2020,4,3,2\n"
+        + rows
+    )
+    return riskcore.score(
+        riskcore.parse_index(THREE + extra, path="three.toml"),
+        data,
+        host=riskcore.PluginHost(autoload=False),
+    )
+
+
+def test_coverage_after_a_drop_counts_the_weights_that_remain(tmp_path: Path) -> None:
+    from riskcore.analysis import parse_scenario, run_scenario
+
+    s = _three(tmp_path)
+    arm = s.country_index("ARM")
+    assert s.coverage[arm, 0] == pytest.approx(2 / 3)  # v2 is not published for ARM
+    out = run_scenario(s, parse_scenario("[scenario]\n[[scenario.shock]]\ndrop = 'v2'\n"))
+    # with v2 left out, everything the index still uses is observed for ARM
+    assert out.shocked.coverage[arm, 0] == pytest.approx(1.0)
+    assert out.shocked.coverage[s.country_index("AZE"), 0] == pytest.approx(1.0)
+
+
+def test_a_normalisation_alternative_takes_every_option_the_index_takes(tmp_path: Path) -> None:
+    from riskcore.assumptions import parse_assumptions
+    from riskcore.uncertainty import IndexModel
+
+    rows = "ARM,2021,2,2,1\nAZE,2021,1,4,2\nGEO,2021,8,5,3\nKAZ,2021,4,1,2\n"
+    s = _three(tmp_path, rows=rows)
+    text = (
+        "[uncertainty]\n[uncertainty.normalize]\n"
+        'alternatives = ["minmax", { method = "minmax", per_year = true }]\n'
+    )
+    model = IndexModel(s.plan, s.panel, parse_assumptions(text, path="u.toml"), year=2021)
+    score, _ = model([[0.99]])  # the second alternative
+    per_year = _three(
+        tmp_path, '[defaults]\nnormalize = { method = "minmax", per_year = true }\n', rows
+    )
+    np.testing.assert_allclose(score[0], per_year.score[:, 1])
+    assert not np.allclose(per_year.score[:, 1], s.score[:, 1])  # the option matters here
+
+
+@pytest.mark.parametrize(
+    ("table", "key", "words"),
+    [
+        ("[uncertainty.outliers]\nmax_points = [1, 3]\n", "uncertainty.outliers", "no indicator"),
+        (
+            "[[uncertainty.weights]]\nlevels = [2]\nrelative = 0.2\n",
+            "uncertainty.weights.0.levels",
+            "no node lies at level 2",
+        ),
+        (
+            "[uncertainty.exclusion]\ncandidates = ['v9']\n",
+            "uncertainty.exclusion.candidates",
+            "'v9' is not an indicator or node",
+        ),
+    ],
+)
+def test_a_factor_that_cannot_change_anything_is_refused_with_its_key(
+    tmp_path: Path, table: str, key: str, words: str
+) -> None:
+    from riskcore.assumptions import parse_assumptions
+    from riskcore.uncertainty import IndexModel
+
+    s = _three(tmp_path)
+    with pytest.raises(riskcore.SpecError) as err:
+        IndexModel(s.plan, s.panel, parse_assumptions("[uncertainty]\n" + table, path="u.toml"))
+    assert err.value.key == key and words in str(err.value) and "u.toml" in str(err.value)
+
+
+def test_the_treated_data_of_the_index_are_reused_not_recomputed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import riskcore.uncertainty as uncertainty
+    from riskcore.assumptions import parse_assumptions
+
+    s = _three(tmp_path, '[defaults]\noutliers = { method = "winsorise", max_points = 2 }\n')
+    calls = []
+    real = uncertainty.prepare
+
+    def counting(plan: riskcore.Plan, panel: riskcore.Panel) -> riskcore.Prepared:
+        calls.append(plan)
+        return real(plan, panel)
+
+    monkeypatch.setattr(uncertainty, "prepare", counting)
+    text = "[uncertainty]\nsamples = 8\n[uncertainty.outliers]\nmax_points = [0, 3]\n"
+    out = uncertainty.uncertainty_analysis(s, parse_assumptions(text))
+    # four limits, one of them (2) the index's own: three treatments, none for the nominal run
+    assert len(calls) == 3
+    np.testing.assert_allclose(out.nominal_score, s.score[:, 0])
+
+
+def test_evaluate_validates_replacement_weights(tmp_path: Path) -> None:
+    s = _three(tmp_path)
+    for weights, words in (
+        ({"nope": np.ones(3)}, "'nope' is not a node"),
+        ({"index": np.array([1.0, -1.0, 1.0])}, "must be >= 0"),
+        ({"index": np.zeros(3)}, "all zero"),
+        ({"index": np.ones(2)}, "expected 3 weights"),
+        ({"index": np.array([1.0, np.nan, 1.0])}, "finite"),
+    ):
+        with pytest.raises(ValueError, match=words):
+            riskcore.evaluate(s.plan, s.values, weights=weights)
+    ev = riskcore.evaluate(s.plan, s.values, weights={"index": np.array([[1.0, 1.0, 0.0]])})
+    np.testing.assert_allclose(ev.leaf_weights, [[0.5, 0.5, 0.0]])
