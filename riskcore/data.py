@@ -1,9 +1,10 @@
-"""The data panel and its readers.
+"""The readers of data files and DataFrames into a :class:`~riskcore.panel.Panel`.
 
 A :class:`Panel` is a labelled float array ``variables x countries x years`` that keeps the unit
-of each variable and the source and note of each value. Readers validate everything once, and
-report every problem with the file, the line and what was expected; nothing downstream
-re-validates.
+of each variable, the source and note of each value and each value's estimate (range, standard
+error, kind: :mod:`riskcore.estimates`). Readers validate everything once, and report every
+problem with the file, the line and what was expected; nothing downstream re-validates.
+``Panel`` and ``Provenance`` live in :mod:`riskcore.panel` and are importable from here too.
 """
 
 from __future__ import annotations
@@ -11,251 +12,22 @@ from __future__ import annotations
 import csv
 import io
 import math
-from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from numpy.typing import NDArray
 
 from riskcore.countries import country_name, is_iso3
 from riskcore.errors import DataError, read_input
-from riskcore.labels import country_position, year_position
+from riskcore.estimates import ESTIMATE_COLUMNS, EstimateCells, wide_columns
+from riskcore.panel import Panel, Provenance
 
 __all__ = ["Panel", "Provenance", "read_data", "read_frame"]
 
-FloatArray = NDArray[np.float64]
-
 _LONG_REQUIRED = ("country", "year", "variable", "value")
-_LONG_OPTIONAL = ("unit", "source", "note")
+_LONG_OPTIONAL = ("unit", "source", "note", *ESTIMATE_COLUMNS)
 _MISSING = {"", "na", "nan", "n/a"}
-
-
-@dataclass(frozen=True)
-class Provenance:
-    """Where one value comes from.
-
-    Attributes
-    ----------
-    variable, country, year
-        The value's labels.
-    unit : str or None
-        The variable's unit.
-    source, note : str or None
-        As given in the data file for this value.
-    file : str or None
-        The file the value was read from.
-    line : int or None
-        The line of that file.
-    """
-
-    variable: str
-    country: str
-    year: int
-    unit: str | None
-    source: str | None
-    note: str | None
-    file: str | None
-    line: int | None
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready: variable, unit, source, note and where in the file the value is."""
-        return {
-            "variable": self.variable,
-            "unit": self.unit,
-            "source": self.source,
-            "note": self.note,
-            "line": self.line,
-        }
-
-
-@dataclass(frozen=True, eq=False)
-class Panel:
-    """A labelled ``variables x countries x years`` array with provenance.
-
-    Build one with :func:`read_data` or :func:`read_frame`, or directly from arrays.
-    ``panel[variable]`` is a read-only float array of shape ``(n_countries, n_years)``; NaN means
-    missing.
-
-    Parameters
-    ----------
-    values : ndarray, shape (n_variables, n_countries, n_years)
-    variables : sequence of str
-    countries : sequence of str
-        ISO 3166-1 alpha-3 codes (or declared user-assigned codes).
-    years : sequence of int
-    units : mapping, optional
-        Unit per variable.
-    provenance : mapping, optional
-        ``(variable, country, year) -> (source, note, line)``.
-    path : str, optional
-        Where the data were read from.
-    country_names : mapping, optional
-        Name per country code; defaults to the ISO 3166-1 names.
-    groups : mapping, optional
-        Group column (such as a region) to one label per country, in ``countries`` order;
-        None where a country has no label. Used by group imputation.
-    """
-
-    values: FloatArray
-    variables: tuple[str, ...]
-    countries: tuple[str, ...]
-    years: tuple[int, ...]
-    units: Mapping[str, str | None] = field(default_factory=dict)
-    provenance: Mapping[tuple[str, str, int], tuple[str | None, str | None, int | None]] = field(
-        default_factory=dict, repr=False
-    )
-    path: str | None = None
-    country_names: Mapping[str, str] = field(default_factory=dict)
-    groups: Mapping[str, tuple[str | None, ...]] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        values = np.array(self.values, dtype=np.float64)
-        object.__setattr__(self, "variables", tuple(self.variables))
-        object.__setattr__(self, "countries", tuple(self.countries))
-        object.__setattr__(self, "years", tuple(int(y) for y in self.years))
-        expected = (len(self.variables), len(self.countries), len(self.years))
-        if values.shape != expected:
-            raise DataError(
-                f"values have shape {values.shape}, expected {expected} "
-                "(variables x countries x years)",
-                path=self.path,
-            )
-        for labels, what in ((self.variables, "variable"), (self.countries, "country")):
-            if len(set(labels)) != len(labels):
-                raise DataError(f"repeated {what} label", path=self.path)
-        if len(set(self.years)) != len(self.years):
-            raise DataError("repeated year label", path=self.path)
-        values.flags.writeable = False
-        object.__setattr__(self, "values", values)
-        object.__setattr__(self, "_index", {v: i for i, v in enumerate(self.variables)})
-        names = {c: country_name(c, self.country_names) for c in self.countries}
-        object.__setattr__(self, "country_names", names)
-        groups = {str(g): tuple(labels) for g, labels in self.groups.items()}
-        for g, group_labels in groups.items():
-            if len(group_labels) != len(self.countries):
-                raise DataError(
-                    f"group column '{g}' has {len(group_labels)} labels for "
-                    f"{len(self.countries)} countries",
-                    path=self.path,
-                )
-        object.__setattr__(self, "groups", groups)
-
-    # -- access -----------------------------------------------------------------------------
-    def __getitem__(self, variable: str) -> FloatArray:
-        index: dict[str, int] = self.__dict__["_index"]
-        try:
-            row: FloatArray = self.values[index[variable]]
-            return row
-        except KeyError:
-            raise KeyError(
-                f"variable '{variable}' is not in the data"
-                + (f" ({self.path})" if self.path else "")
-                + f"; variables present: {', '.join(self.variables)}"
-            ) from None
-
-    def __contains__(self, variable: object) -> bool:
-        return variable in self.__dict__["_index"]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self.variables)
-
-    def __len__(self) -> int:
-        return len(self.variables)
-
-    @property
-    def shape(self) -> tuple[int, int, int]:
-        """``(n_variables, n_countries, n_years)``."""
-        v, c, y = self.values.shape
-        return (v, c, y)
-
-    def source_of(self, variable: str, country: str, year: int) -> Provenance:
-        """Return the provenance of one value.
-
-        Parameters
-        ----------
-        variable, country, year
-            The value's labels.
-
-        Returns
-        -------
-        Provenance
-        """
-        source, note, line = self.provenance.get((variable, country, int(year)), (None, None, None))
-        return Provenance(
-            variable=variable,
-            country=country,
-            year=int(year),
-            unit=self.units.get(variable),
-            source=source,
-            note=note,
-            file=self.path,
-            line=line,
-        )
-
-    def observed(
-        self, variables: Collection[str]
-    ) -> Iterator[tuple[str, str, int, float, str | None, str | None, int | None]]:
-        """Every value of ``variables`` that the data hold (not missing), in sorted order.
-
-        Yields
-        ------
-        tuple
-            ``(variable, country, year, value, source, note, line)``.
-        """
-        countries = {c: i for i, c in enumerate(self.countries)}
-        years = {y: t for t, y in enumerate(self.years)}
-        for (var, c, y), (source, note, line) in sorted(self.provenance.items()):
-            if var in variables:
-                value = float(self[var][countries[c], years[y]])
-                if not math.isnan(value):
-                    yield var, c, y, value, source, note, line
-
-    def sources(self, variable: str | None = None) -> dict[str, int]:
-        """Count the values per distinct source, for one variable or for all.
-
-        Returns
-        -------
-        dict
-            ``source -> number of values``; values without a source count under ``""``.
-        """
-        counts: dict[str, int] = {}
-        for (var, _, _), (source, _, _) in self.provenance.items():
-            if variable is None or var == variable:
-                counts[source or ""] = counts.get(source or "", 0) + 1
-        return counts
-
-    def select(
-        self, *, countries: Sequence[str] | None = None, years: Sequence[int] | None = None
-    ) -> Panel:
-        """Return the panel restricted to some countries and years, in the order given."""
-        ci = None if countries is None else [country_position(self.countries, c) for c in countries]
-        yi = None if years is None else [year_position(self.years, y) for y in years]
-        values = self.values
-        if ci is not None:
-            values = values[:, ci, :]
-        if yi is not None:
-            values = values[:, :, yi]
-        return Panel(
-            values=values,
-            variables=self.variables,
-            countries=tuple(self.countries[i] for i in ci) if ci is not None else self.countries,
-            years=tuple(self.years[i] for i in yi) if yi is not None else self.years,
-            units=self.units,
-            provenance=self.provenance,
-            path=self.path,
-            country_names=self.country_names,
-            groups={
-                g: tuple(labels[i] for i in ci) if ci is not None else labels
-                for g, labels in self.groups.items()
-            },
-        )
-
-    def __repr__(self) -> str:
-        v, c, y = self.shape
-        span = f"{self.years[0]}-{self.years[-1]}" if self.years else "no years"
-        return f"<Panel {v} variables x {c} countries x {y} years ({span})>"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -272,6 +44,7 @@ class _Builder:
         self.unit_lines: dict[str, int] = {}
         self.provenance: dict[tuple[str, str, int], tuple[str | None, str | None, int | None]] = {}
         self.groups: dict[str, dict[str, tuple[str, int]]] = {}
+        self.estimates = EstimateCells(self.fail, self.number)
 
     def group(self, column: str, country: str, label: str | None, line: int) -> None:
         if label is None:
@@ -356,6 +129,7 @@ class _Builder:
         source: str | None,
         note: str | None,
         line: int,
+        estimate: Mapping[str, Any] | None = None,
     ) -> None:
         if not variable:
             raise self.fail("variable is empty", line)
@@ -367,6 +141,8 @@ class _Builder:
                 f"(first given on line {first}); each (country, year, variable) may appear once",
                 line,
             )
+        if estimate:
+            value = self.estimates.add(key, value, estimate, line)
         self.cells[key] = (value, line)
         if unit:
             known = self.units.get(variable)
@@ -420,6 +196,7 @@ class _Builder:
                 g: tuple(labels[c][0] if c in labels else None for c in country_list)
                 for g, labels in self.groups.items()
             },
+            estimates=self.estimates.build(array.shape, lambda k: (vi[k[0]], ci[k[1]], yi[k[2]])),
         )
 
 
@@ -482,7 +259,7 @@ def _read_rows(
                 1,
             )
     else:
-        value_cols = [c for c in header if c not in ("country", "year") and c not in skip]
+        value_cols, wide_estimates = wide_columns(header, skip, builder.fail)
         if not value_cols:
             raise builder.fail("wide format needs at least one variable column", 1)
 
@@ -517,6 +294,7 @@ def _read_rows(
                 source=text(row, "source"),
                 note=text(row, "note"),
                 line=line,
+                estimate={c: cell(row, c) for c in ESTIMATE_COLUMNS if c in col},
             )
         else:
             for name in value_cols:
@@ -529,6 +307,7 @@ def _read_rows(
                     source=None,
                     note=None,
                     line=line,
+                    estimate={k: cell(row, c) for k, c in wide_estimates.get(name, {}).items()},
                 )
     return builder.build()
 

@@ -283,6 +283,13 @@ def _walk(
         for c in node.children:
             parents[c] += 1
     tree = _Tree(norm, [], [], {}, {})
+    # a not_applicable leaf without a value takes no part: its weight leaves the node's total,
+    # and a node whose every weighted child is not applicable is not applicable itself
+    # (None: applicable everywhere)
+    applicable: list[Any] = [
+        ~np.isnan(slots[i]) if leaf.missing == "not_applicable" else None  # type: ignore[arg-type]
+        for i, leaf in enumerate(plan.leaves)
+    ]
     lo, hi = plan.scale
     in_points = np.array([False] * n_leaves + [node.points for node in plan.nodes])
     for j, node in enumerate(plan.nodes):
@@ -311,11 +318,24 @@ def _walk(
             present = ~missing
             w_present = np.where(present, w, 0.0)
             carried = np.sum(w_present, axis=-1, keepdims=True)
-            share: Any = carried[..., 0] / np.sum(w, axis=-1)
+            total = np.sum(w, axis=-1)
+            node_applicable = None
+            if any(applicable[c] is not None for c in node.children):
+                mask = np.stack(
+                    [np.ones(children.shape[:-1], bool) if applicable[c] is None else applicable[c]
+                     for c in node.children],
+                    axis=-1,
+                )  # fmt: skip
+                w_applicable = np.where(mask, w, 0.0)
+                total = np.sum(w_applicable, axis=-1)
+                node_applicable = np.any(w_applicable > 0, axis=-1)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                share: Any = np.where(total > 0, carried[..., 0] / total, 0.0)
             with np.errstate(invalid="ignore", divide="ignore"):
                 w_norm = w_present / carried
             filled = np.where(present, children, 1.0)
         else:  # every child present: no masks, weights broadcast
+            node_applicable = None
             share = np.ones((1, 1, 1))
             w_present = w
             w_norm = w / np.sum(w, axis=-1, keepdims=True)
@@ -340,6 +360,7 @@ def _walk(
             ok = (share + _COVERAGE_TOL >= node.min_coverage) & (share > 0)
             value = np.where(ok, value, np.nan)
         slots.append(value)
+        applicable.append(node_applicable)
         if keep or j == len(plan.nodes) - 1:
             tree.values.append(value)
         if keep:

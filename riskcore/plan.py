@@ -24,7 +24,7 @@ from riskcore.methods.impute import Imputer
 from riskcore.methods.outliers import Treatment
 from riskcore.methods.weighting import WeightContext, Weighting
 from riskcore.plugins import PluginHost, get_host
-from riskcore.spec import IndexSpec, MethodChoice
+from riskcore.spec import IndexSpec, MethodChoice, Unranged
 
 __all__ = [
     "LeafPlan",
@@ -65,6 +65,8 @@ class LeafPlan:
         The imputation method and outlier treatment, with their parameters and names.
     round : int or None
         Decimals of the normalised value on the index scale.
+    missing : str
+        What a missing value means: ``unknown``, ``not_applicable`` or ``structural_zero``.
     """
 
     code: str
@@ -87,6 +89,7 @@ class LeafPlan:
     treat_params: MethodParams | None = None
     treat_method: str = "none"
     round: int | None = None
+    missing: str = "unknown"
 
     @property
     def inputs(self) -> tuple[str, ...]:
@@ -139,7 +142,11 @@ class NodePlan:
 class Plan:
     """An index compiled for evaluation: leaves, nodes in post-order (root last), scale, and
     the uncertain assumptions the index file declares in its ``[uncertainty]`` table (parsed
-    once, with the index)."""
+    once, with the index).
+
+    ``unranged`` is the index's ``[defaults.unranged]`` table (the relative uncertainty of values
+    without a range), None when the index sets none.
+    """
 
     code: str
     name: str
@@ -151,6 +158,7 @@ class Plan:
     screen: float | None = None
     bands: tuple[tuple[str, float], ...] = ()
     assumptions: Assumptions | None = None
+    unranged: Unranged | None = None
 
     @property
     def slot_codes(self) -> list[str]:
@@ -515,6 +523,7 @@ def compile_plan(
                 treat_params=out_params,
                 treat_method=out_choice.method,
                 round=section.round if section else None,
+                missing=(section.missing if section and section.missing else defaults.missing),
             )
         )
         leaf_slot[code] = len(leaves) - 1
@@ -602,4 +611,5 @@ def compile_plan(
         screen=spec.index.screen,
         bands=tuple((b.name, b.from_) for b in spec.bands),
         assumptions=spec.uncertainty,
+        unranged=defaults.unranged if defaults.unranged.any() else None,
     )

@@ -32,7 +32,7 @@ import pluggy
 from riskcore import hookspecs
 from riskcore.errors import PluginLoadError, SpecError
 from riskcore.indicators import Indicator
-from riskcore.methods import aggregate, impute, normalise, outliers, weighting
+from riskcore.methods import aggregate, impute, impute_range, normalise, outliers, weighting
 from riskcore.methods.base import Aggregator, Normalizer
 from riskcore.methods.impute import Imputer
 from riskcore.methods.outliers import Treatment
@@ -197,6 +197,7 @@ BUILTIN_PLUGINS = (
     ("riskcore.normalize", normalise),
     ("riskcore.aggregate", aggregate),
     ("riskcore.impute", impute),
+    ("riskcore.impute_range", impute_range),
     ("riskcore.treat", outliers),
     ("riskcore.weight", weighting),
 )

@@ -168,6 +168,11 @@ class Scores:
         shares = ev.leaf_weights if ev.leaf_weights.size else plan.leaf_weights
         shares = shares[0] if shares.ndim == 2 else shares
         self.coverage: FloatArray = np.einsum("lcy,l->cy", backed.astype(float), shares)
+        if prepared.not_applicable is not None and prepared.not_applicable.any():
+            # the weight of not-applicable leaves is not missing: it is not part of the index
+            na = np.einsum("lcy,l->cy", prepared.not_applicable.astype(float), shares)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                self.coverage = np.where(na < 1, self.coverage / (1 - na), 0.0)
         self.imputed_share: FloatArray = np.einsum(
             "lcy,l->cy", prepared.imputed.astype(float), shares
         )

@@ -36,7 +36,9 @@ __all__ = [
     "IndexSpec",
     "IndicatorSection",
     "MethodChoice",
+    "Missing",
     "NodeSection",
+    "Unranged",
     "index_schema",
     "load_index",
     "parse_index",
@@ -147,6 +149,12 @@ class NodeSection(_NodeBase):
 
 Direction = Literal["higher_is_riskier", "lower_is_riskier", "positive", "negative"]
 
+Missing = Literal["unknown", "not_applicable", "structural_zero"]
+"""What a missing value of an indicator means: ``unknown`` (imputed if the indicator says so,
+else missing), ``not_applicable`` (the node is scored from its other children, their weights
+rescaled, and the indicator does not count against coverage) or ``structural_zero`` (a real
+zero: the value counts as 0)."""
+
 
 class IndicatorSection(FileModel):
     """An ``[indicator.<code>]`` table: settings of one leaf."""
@@ -181,6 +189,41 @@ class IndicatorSection(FileModel):
         "default from [defaults]",
     )
     round: Digits | None = _rounding("the normalised value")
+    missing: Missing | None = Field(
+        None,
+        description="what a missing value means: unknown, not_applicable or structural_zero "
+        "(default from [defaults], unknown)",
+    )
+
+
+Relative = Annotated[float, Field(ge=0.0, le=1.0)]
+
+
+class Unranged(FileModel):
+    """The ``[defaults.unranged]`` table: the relative uncertainty of values that carry no range
+    and no standard error, by kind (and by source, which takes precedence).
+
+    A value ``v`` with relative uncertainty ``r`` is drawn uniformly in ``v * (1 - r)`` to
+    ``v * (1 + r)`` by the Monte Carlo of the intervals, so that it widens the interval instead
+    of counting as exact. 0 (the default for every kind) keeps values exact.
+    """
+
+    observed: Relative = Field(0.0, description="values of kind observed (the default kind)")
+    estimate: Relative = Field(0.0, description="values of kind estimate")
+    expert: Relative = Field(0.0, description="values of kind expert")
+    imputed: Relative = Field(
+        0.0,
+        description="values of kind imputed, and values riskcore imputes with a method that "
+        "gives no range of its own",
+    )
+    sources: dict[str, Relative] = Field(
+        default_factory=dict, description="source (as written in the data) to its uncertainty"
+    )
+
+    def any(self) -> bool:
+        """Whether any value is uncertain by these defaults."""
+        kinds = (self.observed, self.estimate, self.expert, self.imputed)
+        return any(r > 0 for r in kinds) or any(r > 0 for r in self.sources.values())
 
 
 class Defaults(FileModel):
@@ -199,6 +242,11 @@ class Defaults(FileModel):
         MethodChoice(method="none"), description="default outlier treatment"
     )
     weighting: Method = Field(MethodChoice(method="fixed"), description="default weighting")
+    missing: Missing = Field("unknown", description="what a missing value means, by default")
+    unranged: Unranged = Field(
+        default_factory=Unranged,
+        description="relative uncertainty of values without a range or standard error",
+    )
 
 
 class Band(FileModel):

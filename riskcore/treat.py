@@ -4,10 +4,14 @@ The steps, in the order of the JRC/OECD method, each reported in the results:
 
 1. **compute** each leaf by its plugin indicator (or take the data variable);
 2. **denominate**: divide by the leaf's ``denominator`` and multiply by its ``multiplier``;
-3. **screen**: leave out every country-year whose share of leaves with data is below the
-   index's ``screen`` threshold (its values then feed no statistic);
-4. **impute** missing values with each leaf's imputation method, flagging every filled value;
-5. **treat outliers** with each leaf's treatment (the JRC winsorising convention, or none).
+3. **missing values**: a ``structural_zero`` leaf's missing value is 0 (where the country-year
+   has data on another leaf); a ``not_applicable`` leaf's stays missing and is not counted;
+4. **screen**: leave out every country-year whose share of applicable leaves with data is below
+   the index's ``screen`` threshold (its values then feed no statistic);
+5. **impute** missing values of ``unknown`` leaves with each leaf's imputation method, flagging
+   every filled value; a method that gives a range (``group_range``, ``neighbour_range``,
+   ``panel_spread``) also records its low and high end, which the intervals draw from;
+6. **treat outliers** with each leaf's treatment (the JRC winsorising convention, or none).
 
 Normalisation, weighting and aggregation follow in :func:`riskcore.engine.evaluate`.
 """
@@ -109,6 +113,13 @@ class Prepared:
     screening : list of dict
         One record per excluded country-year: country, year, share of leaves with data,
         threshold.
+    not_applicable : ndarray of bool, shape (leaves, countries, years), optional
+        Where a ``not_applicable`` leaf has no value (left out, its weight rescaled).
+    structural : ndarray of bool, shape (leaves, countries, years), optional
+        Where a ``structural_zero`` leaf's missing value was set to 0.
+    impute_low, impute_high : ndarray, shape (leaves, countries, years), optional
+        The range an imputation method gave each imputed value (NaN elsewhere, and for methods
+        that give a single value).
     """
 
     raw: FloatArray
@@ -118,6 +129,10 @@ class Prepared:
     excluded: BoolArray
     treatments: dict[str, dict[str, Any]] = field(default_factory=dict)
     screening: list[dict[str, Any]] = field(default_factory=list)
+    not_applicable: BoolArray | None = None
+    structural: BoolArray | None = None
+    impute_low: FloatArray | None = None
+    impute_high: FloatArray | None = None
 
 
 def _denominate(plan: Plan, panel: Panel, raw: FloatArray) -> FloatArray:
@@ -160,12 +175,20 @@ def prepare(
     raw = _denominate(plan, panel, compute_indicators(plan, panel))
     if adjust is not None:
         raw = np.asarray(adjust(raw), dtype=np.float64)
+    policy = np.array([leaf.missing for leaf in plan.leaves], dtype=object)
+    zero = (policy == "structural_zero")[:, None, None]
+    # a structural zero where the country-year has data on another leaf: a real 0, observed
+    others = np.any(~np.isnan(raw) & ~zero, axis=0)
+    structural = zero & np.isnan(raw) & others
+    raw = np.where(structural, 0.0, raw)
+    not_applicable = (policy == "not_applicable")[:, None, None] & np.isnan(raw)
     observed = ~np.isnan(raw)
     n_leaves = len(plan.leaves)
     excluded = np.zeros(raw.shape[1:], dtype=bool)
     screening: list[dict[str, Any]] = []
     if plan.screen is not None and n_leaves:
-        share = observed.sum(axis=0) / n_leaves
+        applicable = np.maximum(n_leaves - not_applicable.sum(axis=0), 1)
+        share = observed.sum(axis=0) / applicable
         has_any = np.any(observed, axis=0)
         excluded = (share < plan.screen - 1e-12) & has_any
         for c, t in zip(*np.nonzero(excluded), strict=True):
@@ -180,12 +203,23 @@ def prepare(
                 }
             )
     values = np.where(excluded, np.nan, raw)
-    context = ImputeContext(panel.groups)
+    before = values.copy()
+    low = np.full(raw.shape, np.nan)
+    high = np.full(raw.shape, np.nan)
     treatments: dict[str, dict[str, Any]] = {}
     for i, leaf in enumerate(plan.leaves):
-        if leaf.imputer is not None and leaf.impute_method != "none":
+        if (
+            leaf.imputer is not None
+            and leaf.impute_method != "none"
+            and leaf.missing != "not_applicable"
+        ):
+            context = ImputeContext(panel.groups, indicators=before, position=i)
+            spread = getattr(leaf.imputer, "spread", None)
             try:
-                filled = leaf.imputer(values[i], leaf.impute_params, context=context)
+                if spread is not None:
+                    filled, low[i], high[i] = spread(values[i], leaf.impute_params, context=context)
+                else:
+                    filled = leaf.imputer(values[i], leaf.impute_params, context=context)
             except (KeyError, ValueError) as exc:
                 raise SpecError(
                     str(exc.args[0] if exc.args else exc),
@@ -201,4 +235,8 @@ def prepare(
             values[i] = treated
     values = np.where(excluded, np.nan, values)
     imputed = ~observed & ~np.isnan(values)
-    return Prepared(raw, values, observed, imputed, excluded, treatments, screening)
+    low, high = np.where(imputed, low, np.nan), np.where(imputed, high, np.nan)
+    return Prepared(
+        raw, values, observed, imputed, excluded, treatments, screening,
+        not_applicable=not_applicable, structural=structural, impute_low=low, impute_high=high,
+    )  # fmt: skip

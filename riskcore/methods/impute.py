@@ -40,22 +40,37 @@ __all__ = [
     "Mean",
     "Median",
     "NoImputation",
+    "group_rows",
+    "stat",
 ]
 
 FloatArray = NDArray[np.float64]
 
 
 class ImputeContext:
-    """What an imputer may know beyond the values: the countries' group labels.
+    """What an imputer may know beyond the values: the countries' group labels, and the other
+    indicators.
 
     Parameters
     ----------
     groups : mapping of str to sequence of (str or None)
         Group column name to one label per country (None when a country has no label).
+    indicators : ndarray, shape (leaves, countries, years), optional
+        Every indicator's values before imputation (to find similar countries).
+    position : int, optional
+        The imputed indicator's position in ``indicators``.
     """
 
-    def __init__(self, groups: Mapping[str, Sequence[str | None]] | None = None) -> None:
+    def __init__(
+        self,
+        groups: Mapping[str, Sequence[str | None]] | None = None,
+        *,
+        indicators: FloatArray | None = None,
+        position: int | None = None,
+    ) -> None:
         self.groups = dict(groups or {})
+        self.indicators = indicators
+        self.position = position
 
     def labels(self, column: str) -> Sequence[str | None]:
         """The labels of a group column; KeyError naming the columns there are."""
@@ -90,7 +105,7 @@ def _fill(values: FloatArray, filler: FloatArray) -> FloatArray:
     return out
 
 
-def _stat(fn: Any, values: FloatArray, per_year: bool) -> FloatArray:
+def stat(fn: Any, values: FloatArray, per_year: bool) -> FloatArray:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         axis = 0 if per_year else None
@@ -152,15 +167,19 @@ class _CrossSection(MethodBase):
     def __call__(self, values: FloatArray, params: Any, *, context: ImputeContext) -> FloatArray:
         group = getattr(params, "group", None)
         if group is None:
-            return _fill(values, _stat(self.statistic, values, params.per_year))
-        labels = np.array([str(g) if g is not None else "" for g in context.labels(group)])
-        if labels.shape[0] != values.shape[0]:
-            raise ValueError(f"group column '{group}' has {labels.shape[0]} labels")
+            return _fill(values, stat(self.statistic, values, params.per_year))
         out: FloatArray = values.copy()
-        for label in np.unique(labels[labels != ""]):
-            rows = labels == label
-            out[rows] = _fill(values[rows], _stat(self.statistic, values[rows], params.per_year))
+        for rows in group_rows(context, group, values.shape[0]):
+            out[rows] = _fill(values[rows], stat(self.statistic, values[rows], params.per_year))
         return out
+
+
+def group_rows(context: ImputeContext, group: str, n: int) -> list[NDArray[np.bool_]]:
+    """One mask of countries per label of a group column (countries without a label in none)."""
+    labels = np.array([str(g) if g is not None else "" for g in context.labels(group)])
+    if labels.shape[0] != n:
+        raise ValueError(f"group column '{group}' has {labels.shape[0]} labels")
+    return [labels == label for label in np.unique(labels[labels != ""])]
 
 
 class Mean(_CrossSection):
