@@ -24,12 +24,13 @@ Sources
 
 from __future__ import annotations
 
-from typing import Any
-
-import numpy as np
-from numpy.typing import NDArray
+from typing import TYPE_CHECKING, Any
 
 import riskcore
+
+if TYPE_CHECKING:
+    import numpy as np
+    from numpy.typing import NDArray
 
 __all__ = ["CIVIL_LIBERTIES_MAX", "crackdown_propensity"]
 
@@ -46,4 +47,6 @@ CIVIL_LIBERTIES_MAX = 60.0
 )
 def crackdown_propensity(data: Any) -> NDArray[np.float64]:
     """Civil liberties a regime withholds, as a share of the Freedom House maximum of 60."""
+    import numpy as np  # imported when computed: listing plugins needs no numpy
+
     return np.asarray(100.0 * (1.0 - data["fh_civil_liberties"] / CIVIL_LIBERTIES_MAX))

@@ -29,12 +29,13 @@ Sources
 
 from __future__ import annotations
 
-from typing import Any
-
-import numpy as np
-from numpy.typing import NDArray
+from typing import TYPE_CHECKING, Any
 
 import riskcore
+
+if TYPE_CHECKING:
+    import numpy as np
+    from numpy.typing import NDArray
 
 __all__ = ["diaspora_activism"]
 
@@ -49,4 +50,6 @@ __all__ = ["diaspora_activism"]
 )
 def diaspora_activism(data: Any) -> NDArray[np.float64]:
     """Russian émigré organisations, relocated media and shelters documented in the host."""
+    import numpy as np  # imported when computed: listing plugins needs no numpy
+
     return np.asarray(data["emigre_organisations"], dtype=np.float64)

@@ -26,12 +26,13 @@ Sources
 
 from __future__ import annotations
 
-from typing import Any
-
-import numpy as np
-from numpy.typing import NDArray
+from typing import TYPE_CHECKING, Any
 
 import riskcore
+
+if TYPE_CHECKING:
+    import numpy as np
+    from numpy.typing import NDArray
 
 __all__ = ["diaspora_size"]
 
@@ -46,6 +47,8 @@ __all__ = ["diaspora_size"]
 )
 def diaspora_size(data: Any) -> NDArray[np.float64]:
     """Russians who arrived since February 2022 and stayed, per 1,000 residents of the host."""
+    import numpy as np  # imported when computed: listing plugins needs no numpy
+
     population = data["population"]
     with np.errstate(divide="ignore", invalid="ignore"):
         out = 1000.0 * data["relocants"] / population

@@ -27,12 +27,13 @@ Sources
 
 from __future__ import annotations
 
-from typing import Any
-
-import numpy as np
-from numpy.typing import NDArray
+from typing import TYPE_CHECKING, Any
 
 import riskcore
+
+if TYPE_CHECKING:
+    import numpy as np
+    from numpy.typing import NDArray
 
 __all__ = ["COMPONENTS", "institutional_sophistication"]
 
@@ -49,5 +50,7 @@ COMPONENTS = ("wgi_ge_est", "wgi_rq_est", "wgi_rl_est", "wgi_cc_est")
 )
 def institutional_sophistication(data: Any) -> NDArray[np.float64]:
     """Mean WGI government effectiveness, regulatory quality, rule of law, control of corruption."""
+    import numpy as np  # imported when computed: listing plugins needs no numpy
+
     stacked = np.stack([data[name] for name in COMPONENTS])
     return np.asarray(stacked.mean(axis=0), dtype=np.float64)

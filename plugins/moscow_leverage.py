@@ -37,18 +37,21 @@ Sources
 
 from __future__ import annotations
 
-from typing import Any
-
-import numpy as np
-from numpy.typing import NDArray
+from typing import TYPE_CHECKING, Any
 
 import riskcore
+
+if TYPE_CHECKING:
+    import numpy as np
+    from numpy.typing import NDArray
 
 __all__ = ["components", "components_used", "moscow_leverage"]
 
 
 def components(data: Any) -> NDArray[np.float64]:
     """The four components on 0..1, stacked on a leading axis (NaN where not published)."""
+    import numpy as np  # imported when computed: listing plugins needs no numpy
+
     blocs = (data["csto_member"] + data["eaeu_member"]) / 2.0
     military = data["russian_military_presence"]
     trade = data["russia_trade_share_pct"] / 100.0
@@ -59,6 +62,8 @@ def components(data: Any) -> NDArray[np.float64]:
 
 def components_used(data: Any) -> NDArray[np.int64]:
     """How many components the value of each country and year rests on."""
+    import numpy as np  # imported when computed: listing plugins needs no numpy
+
     out: NDArray[np.int64] = np.sum(~np.isnan(components(data)), axis=0)
     return out
 
@@ -80,6 +85,8 @@ def components_used(data: Any) -> NDArray[np.int64]:
 )
 def moscow_leverage(data: Any) -> NDArray[np.float64]:
     """Mean of bloc membership, military presence, trade share and remittances from Russia."""
+    import numpy as np  # imported when computed: listing plugins needs no numpy
+
     parts = components(data)
     have = ~np.isnan(parts)
     total = np.where(have, parts, 0.0).sum(axis=0)

@@ -12,12 +12,12 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, cast
 
-import numpy as np
-from numpy.typing import NDArray
-
 from riskcore.hookspecs import hookimpl
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # numpy is not needed to declare or list an indicator
+    import numpy as np
+    from numpy.typing import NDArray
+
     from riskcore.data import Panel
 
 __all__ = ["Indicator", "indicator"]

@@ -19,24 +19,26 @@ Environment variables
 from __future__ import annotations
 
 import functools
+import importlib
 import importlib.metadata
 import logging
 import os
 import warnings
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import pluggy
 
 from riskcore import hookspecs
 from riskcore.errors import PluginLoadError, SpecError
 from riskcore.indicators import Indicator
-from riskcore.methods import aggregate, impute, impute_range, normalise, outliers, weighting
-from riskcore.methods.base import Aggregator, Normalizer
-from riskcore.methods.impute import Imputer
-from riskcore.methods.outliers import Treatment
-from riskcore.methods.weighting import Weighting
+
+if TYPE_CHECKING:  # the method modules need numpy and pydantic: imported when first used
+    from riskcore.methods.base import Aggregator, Normalizer
+    from riskcore.methods.impute import Imputer
+    from riskcore.methods.outliers import Treatment
+    from riskcore.methods.weighting import Weighting
 
 __all__ = [
     "PluginHost",
@@ -143,64 +145,96 @@ class _Kind(Generic[T]):
     hook: str
     label: str
     key: Callable[[T], str]
-    check: Callable[[Any], bool]
+    where: str  # "module:class" of what the hook must return, imported when first checked
     slot: str  # the PluginInfo attribute listing it
+
+    def check(self, obj: object) -> bool:
+        module, name = self.where.split(":")
+        cls = Indicator if name == "Indicator" else getattr(importlib.import_module(module), name)
+        return isinstance(obj, cls)
 
 
 _KINDS: tuple[_Kind[Any], ...] = (
-    _Kind(
-        "riskcore_indicators",
-        "indicator",
-        lambda o: o.code,
-        lambda o: isinstance(o, Indicator),
-        "indicators",
-    ),
+    _Kind("riskcore_indicators", "indicator", lambda o: o.code, ":Indicator", "indicators"),
     _Kind(
         "riskcore_normalizers",
         "normalization method",
         lambda o: o.name,
-        lambda o: isinstance(o, Normalizer),
+        "riskcore.methods.base:Normalizer",
         "normalizers",
     ),
     _Kind(
         "riskcore_aggregators",
         "aggregation method",
         lambda o: o.name,
-        lambda o: isinstance(o, Aggregator),
+        "riskcore.methods.base:Aggregator",
         "aggregators",
     ),
     _Kind(
         "riskcore_imputers",
         "imputation method",
         lambda o: o.name,
-        lambda o: isinstance(o, Imputer),
+        "riskcore.methods.impute:Imputer",
         "imputers",
     ),
     _Kind(
         "riskcore_treatments",
         "outlier treatment",
         lambda o: o.name,
-        lambda o: isinstance(o, Treatment),
+        "riskcore.methods.outliers:Treatment",
         "treatments",
     ),
     _Kind(
         "riskcore_weightings",
         "weighting method",
         lambda o: o.name,
-        lambda o: isinstance(o, Weighting),
+        "riskcore.methods.weighting:Weighting",
         "weightings",
     ),
 )
 
-#: The built-in method plugins, registered by name like any third-party plugin.
-BUILTIN_PLUGINS = (
-    ("riskcore.normalize", normalise),
-    ("riskcore.aggregate", aggregate),
-    ("riskcore.impute", impute),
-    ("riskcore.impute_range", impute_range),
-    ("riskcore.treat", outliers),
-    ("riskcore.weight", weighting),
-)
+#: The built-in method plugins, registered by name like any third-party plugin: the module of
+#: each, and what it provides (by PluginInfo attribute), so that ``riskcore plugins`` can list
+#: them without importing them (and numpy and pydantic with them). A test checks the listing
+#: against the modules: a method added to a module is added here too.
+BUILTIN_PLUGINS: dict[str, tuple[str, dict[str, tuple[str, ...]]]] = {
+    "riskcore.normalize": (
+        "riskcore.methods.normalise",
+        {
+            "normalizers": (
+                "minmax", "zscore", "rank", "percentile", "goalpost", "ratio", "distance",
+                "threshold", "categorical", "none",
+            )
+        },
+    ),
+    "riskcore.aggregate": (
+        "riskcore.methods.aggregate",
+        {
+            "aggregators": (
+                "arithmetic", "geometric", "harmonic", "power_mean", "min", "max", "sum",
+                "median", "copeland", "bod",
+            )
+        },
+    ),
+    "riskcore.impute": (
+        "riskcore.methods.impute",
+        {
+            "imputers": (
+                "none", "constant", "mean", "median", "group_mean", "group_median", "locf",
+                "linear",
+            )
+        },
+    ),
+    "riskcore.impute_range": (
+        "riskcore.methods.impute_range",
+        {"imputers": ("group_range", "neighbour_range", "panel_spread")},
+    ),
+    "riskcore.treat": ("riskcore.methods.outliers", {"treatments": ("none", "winsorise")}),
+    "riskcore.weight": (
+        "riskcore.methods.weighting",
+        {"weightings": ("fixed", "equal", "budget", "ahp", "pca")},
+    ),
+}  # fmt: skip
 
 
 class PluginHost:
@@ -247,6 +281,7 @@ class PluginHost:
         self._pm: pluggy.PluginManager | None = None
         self._infos: dict[str, PluginInfo] = {}
         self._provided: dict[str, dict[str, list[Provided[Any]]]] | None = None
+        self._listing = False  # built-in plugins from BUILTIN_PLUGINS, their modules not loaded
 
     # -- building -------------------------------------------------------------------------
     @property
@@ -261,11 +296,11 @@ class PluginHost:
 
         pm = pluggy.PluginManager(hookspecs.PROJECT_NAME)
         pm.add_hookspecs(hookspecs)
-        for name, module in BUILTIN_PLUGINS:
+        for name, (module, _) in BUILTIN_PLUGINS.items():
             status = "disabled" if name in self.disabled else "builtin"
             self._infos[name] = PluginInfo(name, __version__, BUILTIN_DISTRIBUTION, status)
-            if status == "builtin":
-                pm.register(module, name=name)
+            if status == "builtin" and not self._listing:
+                pm.register(importlib.import_module(module), name=name)
         for name in sorted(self.disabled):
             pm.set_blocked(name)
         if self.autoload:
@@ -343,6 +378,13 @@ class PluginHost:
         provided: dict[str, dict[str, list[Provided[Any]]]] = {}
         for kind in _KINDS:
             table: dict[str, list[Provided[Any]]] = {}
+            for name, (_, names) in BUILTIN_PLUGINS.items() if self._listing else ():
+                info = self._infos[name]
+                if info.status == "builtin" and names.get(kind.slot):
+                    for key in names[kind.slot]:
+                        table.setdefault(key, []).append(Provided(None, name, info.distribution))
+                    getattr(info, kind.slot).extend(names[kind.slot])
+                    info.hooks.append(kind.hook)
             caller = getattr(pm.hook, kind.hook)
             for impl in caller.get_hookimpls():  # registration order
                 info = self._infos[impl.plugin_name]
@@ -455,9 +497,21 @@ class PluginHost:
         return found
 
     def list_plugins(self) -> list[PluginInfo]:
-        """Every plugin the host knows, with name, version, distribution, status and hooks."""
-        self._collect()
-        return sorted(self._infos.values(), key=lambda i: (i.status != "builtin", i.name))
+        """Every plugin the host knows, with name, version, distribution, status and hooks.
+
+        A host not yet used lists the built-in plugins from :data:`BUILTIN_PLUGINS`, without
+        importing their modules (so ``riskcore plugins`` needs neither numpy nor pydantic unless
+        an installed plugin does), and loads the entry points as it always does.
+        """
+        host = self
+        if self._pm is None:
+            host = PluginHost(
+                autoload=self.autoload, disabled=self.disabled, strict=self.strict,
+                plugins=self._extra,
+            )  # fmt: skip
+            host._listing = True
+        host._collect()
+        return sorted(host._infos.values(), key=lambda i: (i.status != "builtin", i.name))
 
 
 _default: PluginHost | None = None

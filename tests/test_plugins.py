@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import types
 from typing import Any
 
@@ -182,3 +184,26 @@ def test_the_default_host_is_built_lazily_and_reset() -> None:
     assert riskcore.get_host() is host
     riskcore.reset_host()
     assert riskcore.get_host() is not host
+
+
+@pytest.mark.parametrize("disabled", [(), ("riskcore.treat", "diaspora_size")])
+def test_the_quick_listing_is_the_listing_of_the_loaded_modules(disabled: tuple[str, ...]) -> None:
+    """A fresh host lists the built-in plugins from BUILTIN_PLUGINS, without their modules;
+    after use it lists what the modules provide. The two agree (add a new built-in method to
+    riskcore.plugins.BUILTIN_PLUGINS when this fails)."""
+    quick = riskcore.PluginHost(disabled=disabled).list_plugins()
+    used = riskcore.PluginHost(disabled=disabled)
+    used.aggregator("arithmetic")
+    assert [i.to_dict() for i in quick] == [i.to_dict() for i in used.list_plugins()]
+
+
+def test_riskcore_plugins_imports_neither_numpy_nor_pydantic() -> None:
+    code = (
+        "import contextlib, io, sys, riskcore.cli\n"
+        "with contextlib.redirect_stdout(io.StringIO()) as out: riskcore.cli.main(['plugins'])\n"
+        "loaded = [m for m in ('numpy', 'pydantic') if m in sys.modules]\n"
+        "print(loaded, 'diaspora_size' in out.getvalue()); sys.exit(1 if loaded else 0)"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert run.stdout.split() == ["[]", "True"]
