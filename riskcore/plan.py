@@ -156,6 +156,7 @@ class Plan:
     path: str | None = None
     leaf_weights: FloatArray = field(default_factory=lambda: np.zeros(0), repr=False)
     screen: float | None = None
+    screen_on: str = "observed"
     bands: tuple[tuple[str, float], ...] = ()
     assumptions: Assumptions | None = None
     unranged: Unranged | None = None
@@ -609,6 +610,7 @@ def compile_plan(
         path=path,
         leaf_weights=effective_leaf_weights(n_leaves, node_tuple),
         screen=spec.index.screen,
+        screen_on=spec.index.screen_on,
         bands=tuple((b.name, b.from_) for b in spec.bands),
         assumptions=spec.uncertainty,
         unranged=defaults.unranged if defaults.unranged.any() else None,

@@ -131,8 +131,14 @@ class IndexSection(_NodeBase):
     scale: tuple[float, float] = Field((0.0, 100.0), description="[low, high] of the scores")
     screen: Coverage | None = Field(
         None,
-        description="leave out a country-year whose share of indicators with data (before "
-        "imputation) is below this; reported with the reason",
+        description="leave out a country-year whose share of indicators with data is below "
+        "this; reported with the reason",
+    )
+    screen_on: Literal["observed", "imputed"] = Field(
+        "observed",
+        description="what screening counts: 'observed' screens the data before imputation "
+        "(screened-out country-years feed no imputation); 'imputed' imputes first and screens "
+        "the imputed data, as COINr does",
     )
 
     @field_validator("scale")

@@ -10,7 +10,9 @@ The steps, in the order of the JRC/OECD method, each reported in the results:
    the index's ``screen`` threshold (its values then feed no statistic);
 5. **impute** missing values of ``unknown`` leaves with each leaf's imputation method, flagging
    every filled value; a method that gives a range (``group_range``, ``neighbour_range``,
-   ``panel_spread``) also records its low and high end, which the intervals draw from;
+   ``panel_spread``) also records its low and high end, which the intervals draw from (with
+   ``screen_on = "imputed"`` steps 4 and 5 swap, as in COINr: every country-year is imputed,
+   then the imputed data are screened);
 6. **treat outliers** with each leaf's treatment (the JRC winsorising convention, or none).
 
 Normalisation, weighting and aggregation follow in :func:`riskcore.engine.evaluate`.
@@ -147,6 +149,60 @@ def _denominate(plan: Plan, panel: Panel, raw: FloatArray) -> FloatArray:
     return out
 
 
+def _screen(
+    plan: Plan, panel: Panel, has_value: BoolArray, not_applicable: BoolArray
+) -> tuple[BoolArray, list[dict[str, Any]]]:
+    """Country-years whose share of applicable leaves with a value is below ``plan.screen``,
+    with the reasons."""
+    excluded = np.zeros(has_value.shape[1:], dtype=bool)
+    screening: list[dict[str, Any]] = []
+    n_leaves = len(plan.leaves)
+    if plan.screen is None or not n_leaves:
+        return excluded, screening
+    applicable = np.maximum(n_leaves - not_applicable.sum(axis=0), 1)
+    share = has_value.sum(axis=0) / applicable
+    excluded = (share < plan.screen - 1e-12) & np.any(has_value, axis=0)
+    what = "have data" if plan.screen_on == "observed" else "have a value after imputation"
+    for c, t in zip(*np.nonzero(excluded), strict=True):
+        screening.append(
+            {
+                "country": panel.countries[c],
+                "year": panel.years[t],
+                "share": float(share[c, t]),
+                "threshold": plan.screen,
+                "reason": f"{share[c, t]:.0%} of indicators {what}, below the screening "
+                f"threshold of {plan.screen:.0%}",
+            }
+        )
+    return excluded, screening
+
+
+def _impute(plan: Plan, panel: Panel, raw: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Every ``unknown`` leaf's missing values filled by its imputation method (observed values
+    kept), with the low and high ends of the methods that give a range (NaN elsewhere)."""
+    values: FloatArray = raw.copy()
+    low = np.full(raw.shape, np.nan)
+    high = np.full(raw.shape, np.nan)
+    for i, leaf in enumerate(plan.leaves):
+        if leaf.imputer is None or leaf.impute_method == "none" or leaf.missing == "not_applicable":
+            continue
+        context = ImputeContext(panel.groups, indicators=raw, position=i)
+        spread = getattr(leaf.imputer, "spread", None)
+        try:
+            if spread is not None:
+                filled, low[i], high[i] = spread(raw[i], leaf.impute_params, context=context)
+            else:
+                filled = leaf.imputer(raw[i], leaf.impute_params, context=context)
+        except (KeyError, ValueError) as exc:
+            raise SpecError(
+                str(exc.args[0] if exc.args else exc),
+                path=plan.path,
+                key=f"indicator.{leaf.code}.impute",
+            ) from None
+        values[i] = np.where(np.isnan(raw[i]), filled, raw[i])  # observed values never change
+    return values, low, high
+
+
 def prepare(
     plan: Plan, panel: Panel, *, adjust: Callable[[FloatArray], FloatArray] | None = None
 ) -> Prepared:
@@ -183,51 +239,14 @@ def prepare(
     raw = np.where(structural, 0.0, raw)
     not_applicable = (policy == "not_applicable")[:, None, None] & np.isnan(raw)
     observed = ~np.isnan(raw)
-    n_leaves = len(plan.leaves)
-    excluded = np.zeros(raw.shape[1:], dtype=bool)
-    screening: list[dict[str, Any]] = []
-    if plan.screen is not None and n_leaves:
-        applicable = np.maximum(n_leaves - not_applicable.sum(axis=0), 1)
-        share = observed.sum(axis=0) / applicable
-        has_any = np.any(observed, axis=0)
-        excluded = (share < plan.screen - 1e-12) & has_any
-        for c, t in zip(*np.nonzero(excluded), strict=True):
-            screening.append(
-                {
-                    "country": panel.countries[c],
-                    "year": panel.years[t],
-                    "share": float(share[c, t]),
-                    "threshold": plan.screen,
-                    "reason": f"{share[c, t]:.0%} of indicators have data, below the "
-                    f"screening threshold of {plan.screen:.0%}",
-                }
-            )
-    values = np.where(excluded, np.nan, raw)
-    before = values.copy()
-    low = np.full(raw.shape, np.nan)
-    high = np.full(raw.shape, np.nan)
+    if plan.screen_on == "imputed":  # COINr's order: every country imputed, then screened
+        values, low, high = _impute(plan, panel, raw)
+        excluded, screening = _screen(plan, panel, ~np.isnan(values), not_applicable)
+    else:  # screened first: the country-years left out feed no imputation
+        excluded, screening = _screen(plan, panel, observed, not_applicable)
+        values, low, high = _impute(plan, panel, np.where(excluded, np.nan, raw))
     treatments: dict[str, dict[str, Any]] = {}
     for i, leaf in enumerate(plan.leaves):
-        if (
-            leaf.imputer is not None
-            and leaf.impute_method != "none"
-            and leaf.missing != "not_applicable"
-        ):
-            context = ImputeContext(panel.groups, indicators=before, position=i)
-            spread = getattr(leaf.imputer, "spread", None)
-            try:
-                if spread is not None:
-                    filled, low[i], high[i] = spread(values[i], leaf.impute_params, context=context)
-                else:
-                    filled = leaf.imputer(values[i], leaf.impute_params, context=context)
-            except (KeyError, ValueError) as exc:
-                raise SpecError(
-                    str(exc.args[0] if exc.args else exc),
-                    path=plan.path,
-                    key=f"indicator.{leaf.code}.impute",
-                ) from None
-            keep = ~np.isnan(values[i])
-            values[i] = np.where(keep, values[i], filled)  # observed values never change
         if leaf.treatment is not None and leaf.treat_method != "none":
             treated, report = leaf.treatment(values[i], leaf.treat_params)
             if report.get("treated"):
