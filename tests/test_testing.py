@@ -32,6 +32,7 @@ PARAMS: dict[str, dict[str, Any]] = {
     "power_mean": {"p": 2},
     "group_mean": {"group": "group"},
     "group_median": {"group": "group"},
+    "group_range": {"group": "group"},
     "ahp": {"matrix": AHP},
     "constant": {"value": 0},
 }

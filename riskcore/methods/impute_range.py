@@ -93,7 +93,8 @@ class NeighbourRange(RangeImputer):
     Similarity in a year is the mean squared difference of the standardised values (z-scores
     over every country and year) of the indicators both countries have that year; only
     countries with a value of the imputed indicator that year are candidates. A country that
-    shares no indicator with any candidate stays missing.
+    shares no indicator with any candidate stays missing, and so does every country when the
+    imputer is given no other indicators.
     """
 
     name = "neighbour_range"
@@ -101,8 +102,9 @@ class NeighbourRange(RangeImputer):
     Params = NeighbourParams
 
     def spread(self, values: FloatArray, params: Any, *, context: ImputeContext) -> Spread:
-        if context.indicators is None or context.position is None:
-            raise ValueError("neighbour_range needs the other indicators of the index")
+        nan = np.full(values.shape, np.nan)
+        if context.indicators is None or context.position is None:  # nothing to compare on
+            return values.copy(), nan, nan
         others = np.delete(context.indicators, context.position, axis=0)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
