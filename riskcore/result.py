@@ -7,6 +7,7 @@ value (:meth:`Scores.provenance`).
 
 from __future__ import annotations
 
+import copy
 import csv
 import io
 import json
@@ -23,6 +24,7 @@ from riskcore.errors import SpecError
 from riskcore.labels import country_position, year_position
 from riskcore.methods.base import json_int, json_number
 from riskcore.plan import Plan
+from riskcore.runs import Runs
 from riskcore.treat import Prepared
 
 __all__ = ["Contribution", "Explanation", "Scores"]
@@ -191,6 +193,8 @@ class Scores:
             *self.country_weights.values(),
         ):  # fmt: skip
             arr.flags.writeable = False
+        self.runs: dict[int, Runs] = {}
+        self.interval_level = 0.9
         self._check_domain()
 
     def _check_domain(self) -> None:
@@ -244,6 +248,70 @@ class Scores:
         KeyError) when it is not in the data."""
         return country_position(self.countries, country)
 
+    # -- runs -------------------------------------------------------------------------------
+    def with_runs(self, runs: Runs, *, level: float | None = None) -> Scores:
+        """These scores with the runs of one year attached: the exports then give every
+        country of that year its interval of score and rank at ``level``, and the probability
+        of each band.
+
+        Parameters
+        ----------
+        runs : Runs
+            From an uncertainty analysis or the intervals of a score, for one of :attr:`years`.
+        level : float, optional
+            The interval's level (default: as before, 0.9 at first).
+
+        Returns
+        -------
+        Scores
+            A new object; these scores are unchanged.
+        """
+        t = self.year_index(runs.year)
+        if runs.score.shape[1:] != (len(self.countries),):
+            raise ValueError(
+                f"runs of shape {runs.score.shape} do not fit {len(self.countries)} countries"
+            )
+        out = copy.copy(self)
+        out.runs = {**self.runs, self.years[t]: runs}
+        out.interval_level = self.interval_level if level is None else float(level)
+        return out
+
+    def intervals(self, year: int | None = None) -> dict[str, Any] | None:
+        """The intervals of a year's scores and ranks, or None when no runs are attached for it.
+
+        Returns
+        -------
+        dict or None
+            ``score_low``, ``score_high``, ``rank_low``, ``rank_high`` (arrays per country),
+            ``level``, ``runs`` (their number) and ``band_probabilities`` (band name to an
+            array per country; empty without bands).
+        """
+        runs = self.runs.get(self.years[self.year_index(year)])
+        if runs is None:
+            return None
+        out: dict[str, Any] = dict(runs.interval(self.interval_level))
+        out["level"] = self.interval_level
+        out["runs"] = runs.n
+        out["band_probabilities"] = (
+            runs.band_probabilities(self.plan.bands) if self.plan.bands else {}
+        )
+        return out
+
+    def _interval_fields(self, found: dict[str, Any] | None, r: int) -> dict[str, Any]:
+        """A record's interval keys for country ``r`` (nothing without runs)."""
+        if found is None:
+            return {}
+        out: dict[str, Any] = {
+            key: json_number(found[key][r])
+            for key in ("score_low", "score_high", "rank_low", "rank_high")
+        }
+        out["interval_level"] = found["level"]
+        if found["band_probabilities"]:
+            out["band_probabilities"] = {
+                name: json_number(p[r]) for name, p in found["band_probabilities"].items()
+            }
+        return out
+
     # -- exports ----------------------------------------------------------------------------
     def to_records(
         self, year: int | None = None, *, all_years: bool = False
@@ -266,6 +334,7 @@ class Scores:
         years = range(len(self.years)) if all_years else [self.year_index(year)]
         out = []
         for t in years:
+            found = self.intervals(self.years[t])
             for r in self._ranked(t):
                 rec: dict[str, Any] = {
                     "country": self.countries[r],
@@ -276,6 +345,11 @@ class Scores:
                     "coverage": json_number(self.coverage[r, t]),
                     "band": self._band(float(self.score[r, t])),
                 }
+                for key, value in self._interval_fields(found, r).items():
+                    if key == "band_probabilities":
+                        rec.update({f"p:{name}": p for name, p in value.items()})
+                    else:
+                        rec[key] = value
                 for j, code in enumerate(self.node_codes[:-1]):
                     rec[f"node:{code}"] = json_number(self.nodes[j, r, t])
                 for i, code in enumerate(self.indicator_codes):
@@ -361,6 +435,7 @@ class Scores:
     def to_dict(self, year: int | None = None) -> dict[str, Any]:
         """The JSON object of ``riskcore score --format json`` for one year."""
         t = self.year_index(year)
+        found = self.intervals(self.years[t])
         results = []
         for r in self._ranked(t):
             results.append(
@@ -371,6 +446,7 @@ class Scores:
                     "rank": json_int(self.rank[r, t]),
                     "coverage": json_number(self.coverage[r, t]),
                     "band": self._band(float(self.score[r, t])),
+                    **self._interval_fields(found, r),
                     "imputed": [
                         code for i, code in enumerate(self.indicator_codes) if self.imputed[i, r, t]
                     ],

@@ -34,6 +34,7 @@ from riskcore.methods.base import json_number
 from riskcore.plan import Plan
 from riskcore.plugins import PluginHost, get_host
 from riskcore.result import Scores
+from riskcore.runs import Runs
 from riskcore.sensitivity import SobolResult, saltelli_design, sobol_estimates
 from riskcore.text import number
 from riskcore.treat import prepare
@@ -227,22 +228,13 @@ def run_design(
     return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
 
 
-def _stats(values: FloatArray) -> dict[str, FloatArray]:
-    import warnings
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        return {
-            "mean": np.nanmean(values, axis=0),
-            "median": np.nanmedian(values, axis=0),
-            "p05": np.nanpercentile(values, 5, axis=0),
-            "p95": np.nanpercentile(values, 95, axis=0),
-        }
-
-
 @dataclass
 class UncertaintyResult:
-    """Per country: the nominal score and rank and their distributions over the runs."""
+    """Per country: the nominal score and rank and their distributions over the runs.
+
+    :attr:`scores` is the nominal :class:`Scores` with the runs attached
+    (:meth:`Scores.with_runs`): the same exports as a plain score, with intervals.
+    """
 
     index: str
     year: int
@@ -255,6 +247,7 @@ class UncertaintyResult:
     score: dict[str, FloatArray]
     rank: dict[str, FloatArray]
     notes: list[str] = dataclasses.field(default_factory=list)
+    scores: Scores | None = None
 
     def to_records(self) -> list[dict[str, Any]]:
         """One dict per country, by nominal rank: ready for a rank-interval plot."""
@@ -447,6 +440,8 @@ def _uncertainty_result(
     rk: FloatArray,
 ) -> UncertaintyResult:  # fmt: skip
     nominal_score, nominal_rank = nominal
+    varies = any(f.kind == "normalize" for f in model.factors)
+    runs = Runs(model.year, sc, rk, factors=tuple(model.names), comparable=not varies)
     return UncertaintyResult(
         index=scores.plan.name,
         year=model.year,
@@ -456,14 +451,15 @@ def _uncertainty_result(
         runs=int(sc.shape[0]),
         nominal_score=nominal_score,
         nominal_rank=nominal_rank,
-        score=_stats(sc),
-        rank=_stats(rk),
+        score=runs.summary("score"),
+        rank=runs.summary("rank"),
+        scores=scores.with_runs(runs),
         notes=[
             "the normalisation varies across runs, so scores of different runs are on "
             "different scales: the table shows rank intervals only (score percentiles are in "
             "--format json)"
         ]
-        if any(f.kind == "normalize" for f in model.factors)
+        if varies
         else [],
     )
 

@@ -1,0 +1,118 @@
+"""Runs: the scores of many variants of an index, as one more axis of :class:`~riskcore.Scores`.
+
+An uncertainty analysis, the intervals of a score and a sensitivity analysis all evaluate the
+index many times (:mod:`riskcore.variants`); :class:`Runs` holds what they produce for one
+year, every run's score and rank per country, and summarises it: percentiles, intervals at a
+level, the probability of each risk band. :meth:`riskcore.Scores.with_runs` attaches runs to the
+nominal scores, whose exports (records, JSON, DataFrame) then carry the intervals beside the
+nominal numbers.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+__all__ = ["Runs"]
+
+FloatArray = NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class Runs:
+    """Every run's score and rank of one year.
+
+    Attributes
+    ----------
+    year : int
+    score, rank : ndarray, shape (runs, countries)
+        NaN where a run gives a country no score.
+    factors : tuple of str
+        What varies between the runs (the uncertain factors' names).
+    comparable : bool
+        Whether the scores of different runs are on one scale (False when the normalisation
+        varies: then only ranks are comparable, and score intervals are not shown in tables).
+    """
+
+    year: int
+    score: FloatArray
+    rank: FloatArray
+    factors: tuple[str, ...] = ()
+    comparable: bool = True
+
+    @property
+    def n(self) -> int:
+        """The number of runs."""
+        return int(self.score.shape[0])
+
+    def percentile(self, values: str, q: float | Sequence[float]) -> FloatArray:
+        """Percentiles (0-100) of ``"score"`` or ``"rank"`` over the runs, per country; NaN
+        for a country no run scores."""
+        data = self.score if values == "score" else self.rank
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN countries
+            out: FloatArray = np.nanpercentile(data, q, axis=0)
+        return out
+
+    def summary(self, values: str) -> dict[str, FloatArray]:
+        """Mean, median, 5th and 95th percentiles of ``"score"`` or ``"rank"`` per country."""
+        data = self.score if values == "score" else self.rank
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            return {
+                "mean": np.nanmean(data, axis=0),
+                "median": np.nanmedian(data, axis=0),
+                "p05": np.nanpercentile(data, 5, axis=0),
+                "p95": np.nanpercentile(data, 95, axis=0),
+            }
+
+    def interval(self, level: float = 0.9) -> dict[str, FloatArray]:
+        """The central interval holding ``level`` of the runs, per country.
+
+        Parameters
+        ----------
+        level : float
+            Between 0 and 1 (0.9: from the 5th to the 95th percentile).
+
+        Returns
+        -------
+        dict
+            ``score_low``, ``score_high``, ``rank_low``, ``rank_high`` (rank_low is the best,
+            that is the smallest, rank).
+        """
+        if not 0.0 < level < 1.0:
+            raise ValueError(f"the interval level must lie between 0 and 1, got {level}")
+        q = [50.0 * (1.0 - level), 50.0 * (1.0 + level)]
+        s_lo, s_hi = self.percentile("score", q)
+        r_lo, r_hi = self.percentile("rank", q)
+        return {"score_low": s_lo, "score_high": s_hi, "rank_low": r_lo, "rank_high": r_hi}
+
+    def band_probabilities(self, bands: Sequence[tuple[str, float]]) -> dict[str, FloatArray]:
+        """The share of runs in which each country's score falls in each band.
+
+        Parameters
+        ----------
+        bands : sequence of (name, from)
+            In ascending order of ``from`` (as :attr:`riskcore.Plan.bands`).
+
+        Returns
+        -------
+        dict
+            Band name to an array of probabilities per country; a country no run scores has
+            NaN. Scores below the first band's start count in none.
+        """
+        scored = ~np.isnan(self.score)
+        n_scored = scored.sum(axis=0)
+        starts = np.array([start for _, start in bands], dtype=np.float64)
+        # the last band whose start is reached, as Scores.band_of decides one score
+        which = np.searchsorted(starts - 1e-12, np.where(scored, self.score, -np.inf), "right") - 1
+        out: dict[str, FloatArray] = {}
+        with np.errstate(invalid="ignore", divide="ignore"):
+            for b, (name, _) in enumerate(bands):
+                hits = ((which == b) & scored).sum(axis=0)
+                out[name] = np.where(n_scored > 0, hits / n_scored, np.nan)
+        return out
