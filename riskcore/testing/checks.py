@@ -200,10 +200,14 @@ def check_aggregator(method: Any, params: Any = None, *, children: int = 4, seed
         check.same(y, np.sum(w * x, axis=-1), "additive", "sum(weights * values)")
 
 
-def _context(groups: Mapping[str, Sequence[str | None]]) -> ImputeContext:
+def _context(
+    groups: Mapping[str, Sequence[str | None]],
+    indicators: FloatArray | None = None,
+    position: int | None = None,
+) -> ImputeContext:
     from riskcore.methods.impute import ImputeContext
 
-    return ImputeContext(groups)
+    return ImputeContext(groups, indicators=indicators, position=position)
 
 
 def check_imputer(
@@ -221,7 +225,8 @@ def check_imputer(
     method : Imputer
     params : mapping or MethodParams, optional
     context : ImputeContext, optional
-        Default: one group column, ``group``, with labels ``a``, ``b`` and one country without.
+        Default: one group column, ``group``, with labels ``a``, ``b`` and one country without,
+        and the values as indicator 0 of three (the others random, 10 % missing).
     values : ndarray, shape (countries, years), optional
         Default: 8 countries x 6 years on 1..100 with 30 % missing.
     seed : int
@@ -238,7 +243,10 @@ def check_imputer(
     x = sample(rng, (8, 6), 1.0, 100.0, 0.3) if values is None else np.asarray(values, float)
     if context is None:
         labels = [("a", "b")[i % 2] for i in range(x.shape[0] - 1)] + [None]
-        context = _context({"group": labels})
+        # the imputed indicator and two others, so that imputers that compare countries on
+        # the other indicators can be checked too
+        others = sample(rng, (2, *x.shape), 1.0, 100.0, 0.1)
+        context = _context({"group": labels}, np.concatenate([x[np.newaxis], others]), 0)
     before = x.copy()
     y = check.array(method(x, p, context=context), x.shape, "the result")
     check.unchanged(before, x, "values")
@@ -247,7 +255,11 @@ def check_imputer(
     filled = ~seen & ~np.isnan(y)
     check.nowhere(filled & ~np.isfinite(y), "finite", "a filled value is not finite", y)
     perm = _permutation(rng, x.shape[0])
-    moved = _context({g: [labels[i] for i in perm] for g, labels in context.groups.items()})
+    moved = _context(
+        {g: [labels[i] for i in perm] for g, labels in context.groups.items()},
+        None if context.indicators is None else context.indicators[:, perm],
+        context.position,
+    )
     again = np.asarray(method(x[perm].copy(), p, context=moved), dtype=float)
     check.same(again, y[perm], "country-order", "countries reordered")
 
