@@ -39,6 +39,7 @@ from typing import Any
 
 from pydantic import Field, ValidationError, field_validator
 
+from riskcore._args import MIN_SAMPLES
 from riskcore._strict import FileModel
 from riskcore.errors import SpecError
 from riskcore.files import Method, first_error, read_toml, toml_document
@@ -116,8 +117,13 @@ class DataNoise(FileModel):
 class Assumptions(FileModel):
     """Every uncertain assumption of an analysis."""
 
-    samples: int = Field(1024, ge=8, description="base sample size N")
-    seed: int = Field(0, description="seed of the sampling; the same seed, the same numbers")
+    samples: int = Field(1024, ge=MIN_SAMPLES, description="base sample size N")
+    seed: int = Field(
+        0,
+        ge=0,
+        description="seed of every random draw (design and data noise); the same seed, the "
+        "same numbers; --seed overrides it",
+    )
     weights: list[WeightNoise] = Field(default_factory=list)
     normalize: Alternatives | None = None
     aggregation: Alternatives | None = None

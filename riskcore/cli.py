@@ -1,8 +1,11 @@
 """The ``riskcore`` command line: ``demo``, ``score``, ``plugins`` and ``schema``.
 
 Exit codes: 0 success; 2 invalid input or usage (one paragraph on stderr naming the file and the
-line or key, no traceback); 1 an unexpected fault, including an indicator plugin that fails to
-compute (named with its plugin; set ``RISKCORE_DEBUG=1`` for the traceback).
+line or key, or the option, no traceback); 1 an unexpected fault, including every plugin fault
+(:class:`~riskcore.errors.PluginError`: an indicator or method that raises or returns a bad
+array, a plugin refused in strict mode; the message starts ``plugin fault:`` and names the
+plugin; set ``RISKCORE_DEBUG=1`` for the traceback). Every file written (``--output``) goes
+through a temporary file renamed into place, so a failure never leaves a half-written file.
 Nothing beyond the standard library is imported at start (riskcore's public names load on first
 use); a command imports numpy, pydantic and pluggy when it runs, and pandas never.
 """
@@ -19,11 +22,15 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-from riskcore.errors import IndicatorError, RiskcoreError, SpecError
+from riskcore._args import MIN_SAMPLES, YEARS, fraction, output_over_input, whole
+from riskcore._atomic import write_atomic
+from riskcore.errors import EXIT_PLUGIN, PluginError, RiskcoreError, SpecError
 
 __all__ = ["main"]
 
 EXIT_OK, EXIT_FAULT, EXIT_INPUT = 0, 1, 2
+#: The options that name a run's input files, which ``--output`` may never overwrite.
+_INPUTS = ("index", "data", "assumptions", "scenario")
 
 
 class InputError(RiskcoreError):
@@ -47,7 +54,7 @@ def _write(text: str, output: str | None, stdout: TextIO) -> None:
         stdout.write(text if text.endswith("\n") else text + "\n")
         return
     try:
-        Path(output).write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+        write_atomic(output, text if text.endswith("\n") else text + "\n")
     except OSError as exc:
         raise InputError(f"{output}: cannot write the output: {exc.strerror or exc}") from None
 
@@ -234,7 +241,11 @@ def _cmd_report(args: argparse.Namespace, stdout: TextIO) -> None:
         from riskcore.uncertainty import uncertainty_and_sensitivity
 
         uncertainty, sensitivity = uncertainty_and_sensitivity(
-            result, _assumptions(args.assumptions, result), samples=args.samples, year=args.year
+            result,
+            _assumptions(args.assumptions, result),
+            samples=args.samples,
+            seed=args.seed,
+            year=args.year,
         )
     text = build_report(result, args.year, uncertainty=uncertainty, sensitivity=sensitivity)
     _write(text, args.output, stdout)
@@ -339,7 +350,7 @@ def _data_arguments(p: argparse.ArgumentParser, *, year: bool = True) -> None:
     p.add_argument("index", help="index file (TOML)")
     p.add_argument("--data", required=True, help="data file (long or wide CSV)")
     if year:
-        p.add_argument("--year", type=int, help="year to show (default: the latest in the data)")
+        p.add_argument("--year", type=_YEAR, help="year to show (default: the latest in the data)")
     p.add_argument("--output", "-o", help="write to this file instead of standard output")
     p.add_argument(
         "--extra-country",
@@ -357,6 +368,14 @@ def _data_arguments(p: argparse.ArgumentParser, *, year: bool = True) -> None:
     )
 
 
+_YEAR = whole(*YEARS)
+_SEED_HELP = (
+    "the same seed gives the same numbers; overrides the file's seed for every random draw, "
+    "data noise included"
+)
+_SAMPLES = whole(MIN_SAMPLES)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``riskcore`` command."""
     from riskcore import __version__
@@ -369,7 +388,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     demo = sub.add_parser("demo", help="score the bundled post-Soviet example")
-    demo.add_argument("--year", type=int, help="year to show (default: the latest in the data)")
+    demo.add_argument("--year", type=_YEAR, help="year to show (default: the latest in the data)")
     demo.add_argument("--format", choices=("table", "json", "csv"), default="table")
     demo.add_argument(
         "--global",
@@ -391,9 +410,12 @@ def build_parser() -> argparse.ArgumentParser:
     _data_arguments(au)
     au.add_argument("--all-years", action="store_true", help="pool every year of the data")
     au.add_argument("--correlation", choices=("pearson", "spearman"), default="pearson")
-    au.add_argument("--collinear", type=float, default=0.9, help="warn above this |r|")
+    au.add_argument("--collinear", type=fraction(0, 1), default=0.9, help="warn above this |r|")
     au.add_argument(
-        "--negative", type=float, default=0.0, help="warn when r with the node is below this"
+        "--negative",
+        type=fraction(-1, 1),
+        default=0.0,
+        help="warn when r with the node is below this",
     )
     au.add_argument("--format", choices=("table", "json"), default="table")
     au.set_defaults(func=_cmd_audit)
@@ -409,12 +431,20 @@ def build_parser() -> argparse.ArgumentParser:
             help="TOML file with an [uncertainty] table (default: the index file's own)",
         )
         an.add_argument(
-            "--samples", type=int, help="runs (uncertainty) or base size N (sensitivity)"
+            "--samples", type=_SAMPLES, help="runs (uncertainty) or base size N (sensitivity)"
         )
-        an.add_argument("--seed", type=int, help="the same seed gives the same numbers")
-        an.add_argument("--workers", type=int, default=1, help="local Dask workers (needs dask)")
+        an.add_argument(
+            "--seed",
+            type=whole(0),
+            help=_SEED_HELP,
+        )
+        an.add_argument(
+            "--workers", type=whole(1, 1024), default=1, help="local Dask workers (needs dask)"
+        )
         an.add_argument("--scheduler", help="address of a Dask scheduler, tcp://host:8786")
-        an.add_argument("--chunk", type=int, default=2048, help="runs per batch (memory bound)")
+        an.add_argument(
+            "--chunk", type=whole(1), default=2048, help="runs per batch (memory bound)"
+        )
         an.add_argument("--progress", action="store_true", help="progress bar even when piped")
         an.add_argument("--format", choices=("table", "json"), default="table")
         an.set_defaults(func=_cmd_analysis)
@@ -424,11 +454,13 @@ def build_parser() -> argparse.ArgumentParser:
     tr.add_argument(
         "--from",
         dest="start",
-        type=int,
+        type=_YEAR,
         help="first year (default: the first year in which some country scores above the "
         "scale's low end)",
     )
-    tr.add_argument("--to", dest="end", type=int, help="second year (default: the last such year)")
+    tr.add_argument(
+        "--to", dest="end", type=_YEAR, help="second year (default: the last such year)"
+    )
     tr.add_argument("--format", choices=("table", "json"), default="table")
     tr.set_defaults(func=_cmd_trend)
 
@@ -444,7 +476,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--assumptions",
         help="add uncertainty and sensitivity analyses, with the [uncertainty] table of FILE",
     )
-    rp.add_argument("--samples", type=int, help="runs for the uncertainty analysis")
+    rp.add_argument("--samples", type=_SAMPLES, help="runs for the uncertainty analysis")
+    rp.add_argument("--seed", type=whole(0), help=_SEED_HELP)
     rp.set_defaults(func=_cmd_report)
 
     pl = sub.add_parser("plugins", help="list plugins, what they provide and their status")
@@ -477,10 +510,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:  # argparse: usage errors are 2, --help/--version 0
         return int(exc.code or 0)
     try:
+        refused = output_over_input(
+            getattr(args, "output", None),
+            [(what, getattr(args, what, None)) for what in _INPUTS],
+        )
+        if refused:
+            raise InputError(refused)
         args.func(args, sys.stdout)
-    except IndicatorError as exc:  # a plugin's fault, not the user's input
+    except PluginError as exc:  # a plugin's fault, not the user's input
         print(f"riskcore {args.command}: plugin fault: {exc}", file=sys.stderr)
-        return EXIT_FAULT
+        return EXIT_PLUGIN
     except RiskcoreError as exc:
         print(f"riskcore {args.command}: error: {exc}", file=sys.stderr)
         return EXIT_INPUT

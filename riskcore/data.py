@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from riskcore._text import csv_error, decode_csv, finite_number, separator_hint, shown
 from riskcore.countries import country_name, is_iso3
 from riskcore.errors import DataError, read_input
 from riskcore.estimates import ESTIMATE_COLUMNS, EstimateCells, wide_columns
@@ -98,25 +99,16 @@ class _Builder:
     def number(self, raw: Any, line: int, variable: str) -> float:
         if raw is None:
             return math.nan
-        if isinstance(raw, (int, float, np.floating, np.integer)) and not isinstance(raw, bool):
-            value = float(raw)
-        else:
-            text = str(raw).strip()
-            if text.lower() in _MISSING:
-                return math.nan
-            try:
-                if "_" in text:  # float() accepts 1_000; a data file should not
-                    raise ValueError(text)
-                value = float(text)
-            except ValueError:
-                raise self.fail(
-                    f"value '{text}' of variable '{variable}' is not a number "
-                    "(expected a number, or an empty cell for missing)",
-                    line,
-                ) from None
-        if math.isinf(value):
-            raise self.fail(f"value of variable '{variable}' is infinite", line)
-        return value
+        if isinstance(raw, str) and raw.strip().lower() in _MISSING:
+            return math.nan
+        try:
+            return finite_number(raw)
+        except ValueError as exc:
+            raise self.fail(
+                f"value {shown(raw.strip() if isinstance(raw, str) else raw)} of variable "
+                f"'{variable}' {exc} (expected a number, or an empty cell for missing)",
+                line,
+            ) from None
 
     def add(
         self,
@@ -229,7 +221,7 @@ def _read_rows(
             raise builder.fail(
                 f"header has no '{name}' column; expected long format "
                 "'country,year,variable,value[,unit,source,note]' "
-                "or wide format 'country,year,<variable>,...'",
+                "or wide format 'country,year,<variable>,...'" + separator_hint(header),
                 1,
             )
     skip = set(skip_columns)
@@ -349,29 +341,28 @@ def read_data(
         For any malformed content, naming the file, the line and what was expected.
     """
     name = str(path)
-    raw = read_input(path, DataError, "a CSV file")
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise DataError("the file is not UTF-8 text", path=name, line=line) from None
+    text = decode_csv(read_input(path, DataError, "a CSV file"), name)
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     builder = _Builder(name, extra_countries)
+    start = 1  # the line where the record being read begins
     try:
         first = next(reader, [])
         while first and first[0].lstrip().startswith("#"):  # comment lines before the header
+            start = reader.line_num + 1
             first = next(reader, [])
         header = _normalise_header(first)
+        start = reader.line_num + 1
 
         def rows() -> Iterator[tuple[int, list[str]]]:
+            nonlocal start
             for row in reader:
-                if row and row[0].lstrip().startswith("#"):
-                    continue
-                yield reader.line_num, row
+                if not (row and row[0].lstrip().startswith("#")):
+                    yield reader.line_num, row
+                start = reader.line_num + 1
 
         return _read_rows(rows(), header, builder, skip_columns, group_columns)
     except csv.Error as exc:
-        raise DataError(f"malformed CSV ({exc})", path=name, line=reader.line_num) from None
+        raise csv_error(exc, name, start, reader.line_num) from None
 
 
 def read_frame(

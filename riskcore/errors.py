@@ -6,12 +6,18 @@ The tree::
     ├── DataError (ValueError)    a data file or frame is malformed
     ├── SpecError (ValueError)    an index file is malformed or does not fit the data/plugins
     │   └── LabelError (KeyError) a country or year asked for is not in the data
-    ├── PluginLoadError           a plugin failed to import or register (strict mode)
-    └── IndicatorError            an indicator's ``compute`` failed or returned a bad array
+    ├── OptionError (ValueError)  an option of a function is out of its range (samples, seed)
+    └── PluginError               a plugin is at fault (names the plugin)
+        ├── PluginLoadError       a plugin failed to import or register (strict mode)
+        ├── IndicatorError        an indicator's ``compute`` failed or returned a bad array
+        └── MethodError           a method (normaliser, aggregator, imputer, outlier
+                                  treatment, weighting) raised or returned a bad array
 
 Input problems subclass both :class:`RiskcoreError` and :class:`ValueError`. Every message names
-the file and the line or key path, what was found and what was expected. The command line turns a
-:class:`RiskcoreError` into exit code 2 and one readable message.
+the file and the line or key path, what was found and what was expected. The command line turns
+a :class:`PluginError` into exit code 1 (:data:`EXIT_PLUGIN`, a plugin's fault, with a message
+that starts ``plugin fault:`` and names the plugin) and any other :class:`RiskcoreError` into
+exit code 2 and one readable message.
 """
 
 from __future__ import annotations
@@ -19,13 +25,21 @@ from __future__ import annotations
 from pathlib import Path
 
 __all__ = [
+    "EXIT_PLUGIN",
     "DataError",
     "IndicatorError",
     "LabelError",
+    "MethodError",
+    "OptionError",
+    "PluginError",
     "PluginLoadError",
     "RiskcoreError",
     "SpecError",
 ]
+
+#: The command line's exit code for a plugin's fault (:class:`PluginError`): the same as for
+#: any other unexpected fault, since the user's input is not to blame.
+EXIT_PLUGIN = 1
 
 
 class RiskcoreError(Exception):
@@ -127,7 +141,15 @@ def read_input(path: str | Path, error: type[DataError] | type[SpecError], what:
         raise error(f"cannot read the file ({exc.strerror})", path=name) from None
 
 
-class PluginLoadError(RiskcoreError):
+class OptionError(RiskcoreError, ValueError):
+    """An option given to a function is outside its range (``samples=3``, ``seed=-1``)."""
+
+
+class PluginError(RiskcoreError):
+    """A plugin is at fault: the base of every error that names a plugin as its cause."""
+
+
+class PluginLoadError(PluginError):
     """A plugin failed to import or register, raised in strict mode.
 
     Parameters
@@ -146,7 +168,7 @@ class PluginLoadError(RiskcoreError):
         super().__init__(message)
 
 
-class IndicatorError(RiskcoreError):
+class IndicatorError(PluginError):
     """An indicator failed to compute, or returned an array of the wrong shape.
 
     Parameters
@@ -163,3 +185,37 @@ class IndicatorError(RiskcoreError):
         self.code = code
         self.plugin = plugin
         super().__init__(f"indicator '{code}' (plugin '{plugin}'): {message}")
+
+
+class MethodError(PluginError):
+    """A method from a plugin raised, or returned an array its contract forbids.
+
+    Parameters
+    ----------
+    message : str
+        What went wrong.
+    kind : str
+        What the method is ("normalisation method", "aggregation method", ...).
+    name : str
+        The method's name, as an index file selects it.
+    plugin : str
+        The plugin that provides it.
+    distribution : str, optional
+        The distribution that declares the plugin.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        kind: str,
+        name: str,
+        plugin: str,
+        distribution: str | None = None,
+    ) -> None:
+        self.kind = kind
+        self.name = name
+        self.plugin = plugin
+        self.distribution = distribution
+        dist = f", distribution {distribution}" if distribution else ""
+        super().__init__(f"{kind} '{name}' (plugin '{plugin}'{dist}): {message}")

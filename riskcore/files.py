@@ -14,7 +14,8 @@ from typing import Annotated, Any
 from pydantic import BeforeValidator, ConfigDict, Field, ValidationError
 
 from riskcore._compat import tomllib
-from riskcore._strict import FileModel
+from riskcore._strict import FileModel, non_finite, parse_float, plain
+from riskcore._text import shown
 from riskcore.errors import SpecError, read_input
 
 __all__ = [
@@ -73,13 +74,29 @@ def read_toml(path: str | Path, what: str) -> str:
 
 
 def toml_document(data: Mapping[str, Any] | str, path: str | None) -> dict[str, Any]:
-    """TOML text parsed (or a mapping taken as it is); :class:`SpecError` for bad TOML."""
+    """TOML text parsed (or a mapping taken as it is); :class:`SpecError` for bad TOML, for a
+    document nested too deeply to read, and for a number that is not finite (``inf``, ``nan``,
+    ``1e400``) anywhere in it, naming its key."""
     if not isinstance(data, str):
-        return dict(data)
-    try:
-        doc: dict[str, Any] = tomllib.loads(data)
-    except tomllib.TOMLDecodeError as exc:
-        raise SpecError(f"invalid TOML: {exc}", path=path) from None
+        doc = dict(data)
+    else:
+        try:
+            doc = tomllib.loads(data, parse_float=parse_float)
+        except tomllib.TOMLDecodeError as exc:
+            raise SpecError(f"invalid TOML: {exc}", path=path) from None
+        except RecursionError:
+            raise SpecError(
+                "invalid TOML: arrays or tables nested too deeply to read", path=path
+            ) from None
+    bad = non_finite(doc)
+    if bad is not None:
+        key, written = bad
+        raise SpecError(
+            f"{shown(written)} is not a finite number; infinite and not-a-number values are not "
+            "accepted (write the number itself)",
+            path=path,
+            key=key,
+        )
     return doc
 
 
@@ -88,9 +105,7 @@ def first_error(exc: ValidationError, table: str, path: str | None) -> SpecError
     errors = exc.errors()
     err = errors[0]
     key = ".".join([table, *filter(None, [key_of(tuple(err["loc"]))])])
-    message = {"extra_forbidden": "unknown key", "missing": "required key is missing"}.get(
-        err["type"], err["msg"].removeprefix("Value error, ")
-    )
+    message = plain(err)
     if len(errors) > 1:
         message += f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})"
     return SpecError(message, path=path, key=key)

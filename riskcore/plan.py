@@ -16,8 +16,9 @@ import numpy as np
 from numpy.typing import NDArray
 from pydantic import ValidationError
 
+from riskcore._strict import plain
 from riskcore.assumptions import Assumptions
-from riskcore.errors import SpecError
+from riskcore.errors import DataError, SpecError
 from riskcore.indicators import Indicator
 from riskcore.methods.base import Aggregator, MethodParams, Normalizer, params_from
 from riskcore.methods.impute import Imputer
@@ -293,8 +294,7 @@ def resolve_method(
         first_key = key
         for n, err in enumerate(exc.errors()):
             sub = ".".join(str(p) for p in err["loc"])
-            what = "unknown parameter" if err["type"] == "extra_forbidden" else err["msg"]
-            what = what.removeprefix("Value error, ")
+            what = "unknown parameter" if err["type"] == "extra_forbidden" else plain(err)
             if err["type"] == "missing":
                 what = f"required parameter of method '{choice.method}' is missing"
             full = f"{key}.{sub}" if sub else key
@@ -579,6 +579,8 @@ def compile_plan(
                 weights = np.asarray(
                     weighting(np.empty((1, 0, 0, len(slots))), weights, w_params, context=context)
                 )[0]
+            except DataError:  # a side file (weights) names its own file and line
+                raise
             except (ValueError, KeyError) as exc:
                 raise SpecError(str(exc), path=path, key=w_key) from None
         nodes.append(

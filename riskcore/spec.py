@@ -22,10 +22,9 @@ from pydantic import (
     StrictInt,
     ValidationError,
     field_validator,
-    model_validator,
 )
 
-from riskcore._strict import FileModel
+from riskcore._strict import FileModel, plain
 from riskcore.assumptions import Assumptions
 from riskcore.errors import SpecError
 from riskcore.files import Method, MethodChoice, key_of, method_choice, read_toml, toml_document
@@ -310,17 +309,6 @@ class IndexSpec(FileModel):
             raise ValueError("band names must be unique")
         return v
 
-    @model_validator(mode="after")
-    def _tree(self) -> IndexSpec:
-        both = sorted(set(self.node) & set(self.indicator))
-        if both:
-            raise ValueError(
-                f"'{both[0]}' is defined both as [node.{both[0]}] and [indicator.{both[0]}]"
-            )
-        if self.index.code in self.node:
-            raise ValueError(f"the index code '{self.index.code}' is also a node")
-        return self
-
     def node_children(self, code: str) -> dict[str, float]:
         """Children and weights of the root (``code == index.code``) or of a node."""
         if code == self.index.code:
@@ -353,7 +341,19 @@ class IndexSpec(FileModel):
 
 
 def _check_graph(spec: IndexSpec, path: str | None) -> None:
-    """Cycles, nodes used twice; unused sections only warn."""
+    """A code both a node and an indicator, cycles, nodes used twice; unused sections only
+    warn."""
+    both = sorted(set(spec.node) & set(spec.indicator))
+    if both:
+        raise SpecError(
+            f"'{both[0]}' is defined both as [node.{both[0]}] and [indicator.{both[0]}]",
+            path=path,
+            key=f"indicator.{both[0]}",
+        )
+    if spec.index.code in spec.node:
+        raise SpecError(
+            f"the index code '{spec.index.code}' is also a node", path=path, key="index.code"
+        )
     parent_of: dict[str, str] = {}
     for parent in [spec.index.code, *spec.node]:
         key = "index.children" if parent == spec.index.code else f"node.{parent}.children"
@@ -412,20 +412,19 @@ def _message(exc: ValidationError) -> tuple[str, str]:
     seen: set[tuple[str, str]] = set()
     for err in exc.errors():
         key = key_of(tuple(err["loc"]))
-        if err["type"] == "extra_forbidden":
-            msg = "unknown key"
-        elif err["type"] == "missing":
-            msg = "required key is missing"
+        if re.search(r"\.scale(\.\d+)?$", key) and err["type"] != "value_error":
+            key = key[: key.index(".scale") + len(".scale")]
+            msg = "scale must be [low, high], two numbers with low < high, such as [0, 100]"
+        elif err["type"] in ("extra_forbidden", "missing"):
+            msg = plain(err)
         elif (key.endswith(".children") or ".children." in key) and err["type"] != "value_error":
             key = key[: key.index(".children") + len(".children")]
             msg = (
                 'children must be a list of codes, such as ["a", "b"], or a table of '
                 "code = weight with numeric weights, such as { a = 1, b = 2 }"
             )
-        elif key.endswith(".scale") and err["type"] != "value_error":
-            msg = "scale must be [low, high], two numbers with low < high, such as [0, 100]"
         else:
-            msg = err["msg"].removeprefix("Value error, ")
+            msg = plain(err)
         if (key, msg) in seen:
             continue
         seen.add((key, msg))

@@ -26,9 +26,11 @@ from typing import TYPE_CHECKING, Any, TypedDict
 import numpy as np
 from numpy.typing import NDArray
 
+from riskcore._args import MIN_SAMPLES
 from riskcore.assumptions import Assumptions
 from riskcore.data import Panel
 from riskcore.engine import aggregate, normalize_leaves, root_scores
+from riskcore.errors import OptionError, SpecError
 from riskcore.labels import year_position
 from riskcore.methods.base import json_number
 from riskcore.plan import Plan
@@ -410,6 +412,14 @@ def _run(
     scores: Scores, assumptions: Assumptions, options: RunOptions, *, sobol: bool
 ) -> tuple[IndexModel, int, int, FloatArray, FloatArray]:
     """Build the model, draw the design (A only, or Saltelli's), run it: model, N, seed, runs."""
+    samples, seed, chunk = options.get("samples"), options.get("seed"), options.get("chunk", 2048)
+    n = assumptions.samples if samples is None else samples
+    s = assumptions.seed if seed is None else seed
+    for name, value, low in (("samples", n, MIN_SAMPLES), ("seed", s, 0), ("chunk", chunk, 1)):
+        if value < low:
+            raise OptionError(f"{name} must be at least {low}, got {value}")
+    # one seed decides every draw: the design and each run's data noise
+    assumptions = assumptions.model_copy(update={"seed": s})
     model = IndexModel(
         scores.plan,
         scores.panel,
@@ -418,16 +428,13 @@ def _run(
         year=options.get("year"),
         treated=scores.values,
     )
-    n = options.get("samples") or assumptions.samples
-    seed = options.get("seed")
-    s = assumptions.seed if seed is None else seed
     x = saltelli_design(model.dims, n, s)
     if not sobol:
         x = x[:n]  # the A matrix: a scrambled Sobol' sample
     sc, rk = run_design(
         model,
         x,
-        chunk=options.get("chunk", 2048),
+        chunk=chunk,
         backend=options.get("backend", "local"),
         client=options.get("client"),
         progress=options.get("progress"),

@@ -309,11 +309,17 @@ class Factors:
 
         self.data = assumptions.data
         if self.data is not None:
-            for var in [*self.data.standard_errors, *self.data.ranges]:
-                if var not in variables:
-                    raise SpecError(
-                        f"variable '{var}' is not in the data", path=where, key="uncertainty.data"
-                    )
+            named = [("standard_errors", v, [se]) for v, se in self.data.standard_errors.items()]
+            named += [("ranges", v, list(lo_hi)) for v, lo_hi in self.data.ranges.items()]
+            for table, var, refs in named:
+                for ref in [var, *refs]:
+                    if ref not in variables:
+                        raise SpecError(
+                            f"variable '{ref}' is not in the data (variables: "
+                            f"{', '.join(variables)})",
+                            path=where,
+                            key=f"uncertainty.data.{table}.{var}",
+                        )
             self.factors.append(Factor(self.data.name or "data", "data", 1))
 
         if not self.factors:

@@ -103,7 +103,11 @@ ERRORS = [
         "used twice",
     ),
     (HEAD + 'children = ["x"]\nscale = [100, 0]\n', "index.scale", "low < high"),
-    (HEAD + 'children = ["x"]\nmin_coverage = 1.5\n', "index.min_coverage", "less than"),
+    (
+        HEAD + 'children = ["x"]\nmin_coverage = 1.5\n',
+        "index.min_coverage",
+        "must be at most 1, got 1.5",
+    ),
     (
         HEAD + 'children = ["x"]\n[indicator.x]\ndirection = "up"\n',
         "indicator.x.direction",
@@ -116,9 +120,9 @@ ERRORS = [
     ),
     (HEAD + 'children = ["x"]\n[index.extra]\n', "index.extra", "unknown key"),
     # a number written as text, or true/false, is an error rather than quietly converted
-    (HEAD + 'children = ["x"]\nmin_coverage = "0.5"\n', "index.min_coverage", "valid number"),
-    (HEAD + 'children = ["x"]\nmin_coverage = true\n', "index.min_coverage", "valid number"),
-    (HEAD + 'children = ["x"]\nscale = [0, "100"]\n', "index.scale", "valid number"),
+    (HEAD + 'children = ["x"]\nmin_coverage = "0.5"\n', "index.min_coverage", "expected a number"),
+    (HEAD + 'children = ["x"]\nmin_coverage = true\n', "index.min_coverage", "expected a number"),
+    (HEAD + 'children = ["x"]\nscale = [0, "100"]\n', "index.scale", "expected a number"),
     ("[index\n", "", "invalid TOML"),
 ]
 
@@ -176,12 +180,12 @@ COMPILE_ERRORS = [
         + 'children = ["x", "y"]\naggregation = { method = "bod", lower_share = "0.1" }\n'
         + XY,
         "index.aggregation.lower_share",
-        "valid number",
+        "expected a number",
     ),
     (
         HEAD + 'children = ["x", "y"]\naggregation = { method = "power_mean", p = true }\n' + XY,
         "index.aggregation.p",
-        "valid number",
+        "expected a number",
     ),
     (  # a child with weight 0 takes no part: two children remain, and 0.4 cannot hold
         HEAD + "children = { x = 1, y = 0, z = 1 }\n"

@@ -260,7 +260,7 @@ def test_a_bad_alternative_is_named_like_a_bad_index_method(asem: riskcore.Score
     with pytest.raises(riskcore.SpecError) as err:
         IndexModel(asem.plan, asem.panel, parse_assumptions(text, path="u.toml"))
     assert err.value.key == "uncertainty.normalize.alternatives.0.sd"
-    assert "greater than 0" in str(err.value) and "pydantic" not in str(err.value)
+    assert "must be above 0, got -1" in str(err.value) and "pydantic" not in str(err.value)
 
 
 def test_both_analyses_from_one_set_of_runs_equal_the_two_apart(asem: riskcore.Scores) -> None:

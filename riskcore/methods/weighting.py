@@ -18,6 +18,7 @@ Boylaud (2000), OECD Economics Department Working Paper 226.
 from __future__ import annotations
 
 import csv
+import io
 import math
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -27,6 +28,8 @@ import numpy as np
 from numpy.typing import NDArray
 from pydantic import Field, field_validator
 
+from riskcore._text import csv_error, decode_csv, finite_number, shown
+from riskcore.errors import DataError, read_input
 from riskcore.hookspecs import hookimpl
 from riskcore.methods.base import MethodBase, MethodParams, NamedMethod
 
@@ -165,33 +168,91 @@ class Budget(_Static):
         path = Path(params.file)
         if not path.is_absolute():
             path = context.base_dir / path
-        try:
-            text = path.read_text(encoding="utf-8-sig")
-        except OSError as exc:
-            raise ValueError(f"cannot read weights file {path}: {exc.strerror or exc}") from None
-        lines = [ln for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
-        rows = list(csv.DictReader(lines))
-        if not rows or params.codes not in rows[0] or params.column not in rows[0]:
-            cols = ", ".join(rows[0]) if rows else "none"
-            raise ValueError(
-                f"weights file {path} needs columns '{params.codes}' and '{params.column}' "
-                f"(has: {cols})"
-            )
-        points: dict[str, float] = {}
-        for n, row in enumerate(rows, start=2):
-            try:
-                points[row[params.codes].strip()] = float(row[params.column])
-            except ValueError:
-                raise ValueError(
-                    f"weights file {path}, line {n}: '{row[params.column]}' is not a number"
-                ) from None
+        points = read_points(path, params.codes, params.column)
         missing = [c for c in context.children if c not in points]
         if missing:
-            raise ValueError(f"weights file {path} has no '{params.column}' for {missing}")
-        w = np.array([points[c] for c in context.children])
-        if np.any(w < 0) or w.sum() <= 0:
-            raise ValueError(f"weights file {path}: points must be >= 0 with a positive sum")
+            raise DataError(
+                f"no row for {', '.join(repr(c) for c in missing)} (children of node "
+                f"'{context.node}'); every child needs its '{params.column}'",
+                path=str(path),
+            )
+        w = np.array([points[c][0] for c in context.children])
+        if w.sum() <= 0:
+            raise DataError(
+                f"the points of node '{context.node}' sum to zero; at least one must be positive",
+                path=str(path),
+            )
         return w
+
+
+def read_points(path: Path, codes: str, column: str) -> dict[str, tuple[float, int]]:
+    """The ``column`` of a weights file by the ``codes`` column, with each row's line.
+
+    Every problem is a :class:`~riskcore.errors.DataError` naming the file and the line: a
+    short or long row, an empty or repeated code, a value that is not a finite number or is
+    negative. Lines starting with ``#`` and blank lines are skipped (and counted).
+    """
+    name = str(path)
+    text = decode_csv(read_input(path, DataError, "a CSV file of weights"), name)
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    header: list[str] | None = None
+    out: dict[str, tuple[float, int]] = {}
+    start = 1
+    try:
+        for row in reader:
+            line = reader.line_num
+            blank = not row or all(not cell.strip() for cell in row)
+            if blank or row[0].lstrip().startswith("#"):
+                start = line + 1
+                continue
+            if header is None:
+                header = [h.strip().lstrip("\ufeff") for h in row]
+                absent = [c for c in (codes, column) if c not in header]
+                if absent:
+                    raise DataError(
+                        f"the header has no column {', '.join(map(repr, absent))} (columns: "
+                        f"{', '.join(header)})",
+                        path=name,
+                        line=line,
+                    )
+            elif len(row) != len(header):
+                raise DataError(
+                    f"row has {len(row)} fields, the header has {len(header)}", path=name, line=line
+                )
+            else:
+                code, cell = row[header.index(codes)].strip(), row[header.index(column)].strip()
+                _point(out, code, cell, column, name, line)
+            start = line + 1
+    except csv.Error as exc:
+        raise csv_error(exc, name, start, reader.line_num) from None
+    if header is None:
+        raise DataError("the file is empty; expected a header row", path=name, line=1)
+    return out
+
+
+def _point(
+    out: dict[str, tuple[float, int]], code: str, cell: str, column: str, name: str, line: int
+) -> None:
+    """Add one row's points to ``out``, or :class:`DataError` for the line."""
+    if not code:
+        raise DataError("the code is empty", path=name, line=line)
+    if code in out:
+        raise DataError(
+            f"code {shown(code)} is repeated (first on line {out[code][1]}); one row per child",
+            path=name,
+            line=line,
+        )
+    try:
+        value = finite_number(cell)
+    except ValueError as exc:
+        raise DataError(f"'{column}' {shown(cell)} {exc}", path=name, line=line) from None
+    if not value >= 0:  # NaN included
+        raise DataError(
+            f"'{column}' {shown(cell)} is not a number >= 0; points are non-negative",
+            path=name,
+            line=line,
+        )
+    out[code] = (value, line)
 
 
 class AHPParams(MethodParams):

@@ -1,0 +1,66 @@
+"""The corpus of malformed and hostile inputs (tests/corpus_cases.py), through the command line.
+
+For every case: the exit code is 2 (or 1, the plugin-fault code), the message names the file
+and the line or key (or the option), there is no traceback, and an existing output file is
+left exactly as it was.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from riskcore.cli import main
+from tests.corpus_cases import CASES, Case
+
+CORPUS = Path(__file__).resolve().parent / "corpus"
+OLD_OUTPUT = "the output of an earlier run\n"
+
+
+def test_the_corpus_is_large_and_every_case_is_named_once() -> None:
+    ids = [c.id for c in CASES]
+    assert len(ids) >= 150
+    assert len(set(ids)) == len(ids), [i for i in ids if ids.count(i) > 1]
+
+
+def prepare(case: Case, folder: Path) -> None:
+    """The corpus files in ``folder``, with the case's edits, and an existing output file."""
+    for source in CORPUS.glob("*.*"):
+        if source.suffix in (".csv", ".toml"):
+            shutil.copy(source, folder / source.name)
+    for name, edit in case.files.items():
+        target = folder / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        content = edit(target.read_text() if target.exists() else "") if callable(edit) else edit
+        if isinstance(content, bytes):
+            target.write_bytes(content)
+        else:
+            target.write_text(content)
+    (folder / "out.txt").write_text(OLD_OUTPUT)
+
+
+def files_of(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_a_malformed_input_is_a_clean_error(
+    case: Case,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    prepare(case, tmp_path)
+    before = files_of(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    argv = [*case.argv, *(["--output", "out.txt"] if case.output else [])]
+    code = main(argv)
+    err = capsys.readouterr().err
+    assert code == case.code, err
+    assert "Traceback" not in err and "unexpected fault" not in err, err
+    for name in case.names:
+        assert name in err, f"{name!r} not in: {err}"
+    # nothing written, nothing overwritten, no temporary file left behind
+    assert files_of(tmp_path) == before
