@@ -62,7 +62,7 @@ def test_the_same_seed_gives_the_same_bytes_on_two_workers(tmp_path: Path) -> No
             "--seed",
             "7",
             "--samples",
-            "16",
+            "8",
             "--chunk",
             "4",
             "--scheduler",
