@@ -30,7 +30,7 @@ from riskcore._args import MIN_SAMPLES
 from riskcore.assumptions import Assumptions
 from riskcore.data import Panel
 from riskcore.engine import aggregate, normalize_leaves, root_scores
-from riskcore.errors import OptionError, SpecError
+from riskcore.errors import OptionError
 from riskcore.labels import year_position
 from riskcore.methods.base import json_number
 from riskcore.plan import Plan
