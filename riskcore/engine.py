@@ -113,7 +113,19 @@ def normalize_leaves(plan: Plan, raw: FloatArray) -> FloatArray:
             y = leaf.normalizer(raw[:, i], leaf.normalize_params, axis=axis)
             if not leaf.higher_is_riskier:
                 y = 2.0 * center_of(leaf.normalizer, leaf.normalize_params) - y
-        out[:, i] = _round_on_scale(plan, y, leaf.round)
+        out[:, i] = _round_on_scale(plan, onto_range(plan, y, leaf.normalize_params), leaf.round)
+    return out
+
+
+def onto_range(plan: Plan, y: FloatArray, params: Any) -> FloatArray:
+    """Normalised values ``y`` (0..1, direction applied) mapped onto the method's ``range``
+    ``[a, b]`` of the index scale, ``a + (b - a) y``, expressed on 0..1 of the scale again;
+    ``y`` itself when the parameters set no range."""
+    span = getattr(params, "range", None)
+    if span is None:
+        return y
+    lo, hi = plan.scale
+    out: FloatArray = (span[0] - lo + (span[1] - span[0]) * y) / (hi - lo)
     return out
 
 

@@ -305,7 +305,13 @@ def resolve_method(
 
 
 def resolve_normalization(
-    choice: MethodChoice, host: PluginHost, *, path: str | None, key: str, per_year: bool
+    choice: MethodChoice,
+    host: PluginHost,
+    *,
+    path: str | None,
+    key: str,
+    per_year: bool,
+    scale: tuple[float, float],
 ) -> tuple[Normalizer, MethodParams, bool]:
     """A normalisation method chosen in a file, with its parameters and ``per_year`` option,
     by the same rules wherever it is chosen (an indicator, ``[defaults]``, an uncertainty
@@ -319,6 +325,8 @@ def resolve_normalization(
         Where the choice is written, for messages.
     per_year : bool
         The ``per_year`` that applies when the choice does not set its own.
+    scale : (float, float)
+        The index scale, which a ``range`` parameter must lie within.
 
     Returns
     -------
@@ -327,6 +335,13 @@ def resolve_normalization(
     normalizer, params = resolve_method(
         choice, host.normalizer, path=path, key=key, reserved=("per_year",)
     )
+    span = getattr(params, "range", None)
+    if span is not None and not scale[0] <= span[0] < span[1] <= scale[1]:
+        raise SpecError(
+            f"range {list(span)} must lie within the index scale {list(scale)}",
+            path=path,
+            key=f"{key}.range",
+        )
     own = choice.params.get("per_year", per_year)
     if not isinstance(own, bool):
         raise SpecError("per_year must be true or false", path=path, key=f"{key}.per_year")
@@ -483,6 +498,7 @@ def compile_plan(
             per_year=section.per_year
             if section and section.per_year is not None
             else defaults.per_year,
+            scale=(float(spec.index.scale[0]), float(spec.index.scale[1])),
         )
         denominator = section.denominator if section else None
         if denominator is not None and known is not None and denominator not in known:

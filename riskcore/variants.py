@@ -364,7 +364,12 @@ class Factors:
                     leaves.append(leaf)
                     continue
                 method, params, per_year = resolve_normalization(
-                    choice, host, path=self.where, key=key, per_year=leaf.per_year
+                    choice,
+                    host,
+                    path=self.where,
+                    key=key,
+                    per_year=leaf.per_year,
+                    scale=self.plan.scale,
                 )
                 leaves.append(
                     dataclasses.replace(

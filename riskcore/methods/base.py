@@ -81,7 +81,10 @@ class Normalizer(NamedMethod, Protocol):
         mirror image (ranks and percentiles rank the negated values instead, so that ties keep
         the lowest rank and the scale stays the same).
     Params : type of MethodParams
-        The parameters the method accepts (besides ``method`` and ``per_year``).
+        The parameters the method accepts (besides ``method`` and ``per_year``). When they
+        have a ``range`` (``[low, high]`` on the index scale, as
+        :class:`riskcore.methods.normalise.RangeParams`), the engine maps the method's 0..1,
+        direction applied, onto that part of the scale.
     """
 
     @property

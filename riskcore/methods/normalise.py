@@ -12,18 +12,19 @@ section 1.5 and Table 15. Paris: OECD Publishing.
 
 from __future__ import annotations
 
+import math
 import warnings
 from collections.abc import Iterable
 from typing import Any, Literal
 
 import numpy as np
 from numpy.typing import NDArray
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from riskcore.hookspecs import hookimpl
 from riskcore.methods.base import MethodBase, MethodParams, Normalizer, rank_min
 
-__all__ = ["Goalpost", "MinMax", "Percentile", "Rank", "ZScore"]
+__all__ = ["Goalpost", "MinMax", "Percentile", "Rank", "RangeParams", "ZScore"]
 
 FloatArray = NDArray[np.float64]
 
@@ -61,17 +62,37 @@ class _RankBased(MethodBase):
         return self(-values, params, axis=axis)
 
 
+class RangeParams(MethodParams):
+    """Parameters of a method onto 0..1 that may be mapped onto part of the index scale."""
+
+    range: tuple[float, float] | None = Field(
+        None,
+        description="[low, high] on the index scale that the method's 0..1 maps onto (COINr's "
+        "min-max to [1, 100] keeps zeros out of geometric means); within the scale",
+    )
+
+    @field_validator("range")
+    @classmethod
+    def _range(cls, v: tuple[float, float] | None) -> tuple[float, float] | None:
+        if v is not None and not (math.isfinite(v[0]) and math.isfinite(v[1]) and v[0] < v[1]):
+            raise ValueError(f"range must be [low, high] with low < high, got {list(v)}")
+        return v
+
+
 class MinMax(MethodBase):
-    r"""Min-max rescaling onto 0..1.
+    r"""Min-max rescaling onto 0..1, or onto a chosen ``range`` of the index scale.
 
     .. math:: y = \frac{x - \min x}{\max x - \min x}
 
-    A constant indicator (max = min) cannot tell countries apart and maps to 0.5.
+    A constant indicator (max = min) cannot tell countries apart and maps to 0.5. With
+    ``range = [a, b]`` the engine maps ``y`` onto ``a + (b - a) y`` on the index scale, after
+    reflecting a lower-is-riskier indicator (COINr's ``n_minmax`` with ``l_u = c(a, b)``).
     """
 
     name = "minmax"
-    description = "(x - min) / (max - min), onto 0..1"
+    description = "(x - min) / (max - min), onto 0..1 or onto range = [low, high]"
     center = 0.5
+    Params = RangeParams
 
     def __call__(self, values: FloatArray, params: Any, *, axis: tuple[int, ...]) -> FloatArray:
         lo = _pooled(np.nanmin, values, axis)
@@ -165,7 +186,7 @@ Transform = Literal["log", "log10", "log1p"]
 _TRANSFORMS = {"log": np.log, "log10": np.log10, "log1p": np.log1p}
 
 
-class GoalpostParams(MethodParams):
+class GoalpostParams(RangeParams):
     lower: float = Field(description="the goalpost mapped to 0")
     upper: float = Field(description="the goalpost mapped to 1")
     clip: bool = Field(True, description="clip values outside the goalposts to 0 and 1")
@@ -196,7 +217,8 @@ class Goalpost(MethodBase):
 
     ``L`` and ``U`` are the goalposts and ``t`` the optional transform (``log``, ``log10``,
     ``log1p``), applied to values and goalposts alike. Values outside the transform's domain
-    (``log`` of zero, say) are reported as an error by the engine.
+    (``log`` of zero, say) are reported as an error by the engine. ``range = [a, b]`` maps the
+    result onto ``a + (b - a) y`` on the index scale, as for :class:`MinMax`.
 
     References
     ----------
