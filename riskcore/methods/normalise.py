@@ -24,7 +24,7 @@ from pydantic import Field, field_validator, model_validator
 from riskcore.hookspecs import hookimpl
 from riskcore.methods.base import MethodBase, MethodParams, Normalizer, rank_min
 
-__all__ = ["Goalpost", "MinMax", "Percentile", "Rank", "RangeParams", "ZScore"]
+__all__ = ["Goalpost", "MinMax", "Percentile", "RangeParams", "Rank", "ZScore"]
 
 FloatArray = NDArray[np.float64]
 
