@@ -73,6 +73,12 @@ class Trend:
     end: int
     rows: list[dict[str, Any]]
 
+    @staticmethod
+    def drivers(row: dict[str, Any], n: int = 3) -> list[tuple[str, float]]:
+        """The ``n`` indicators whose contributions changed most (by size) in a row of
+        :attr:`rows`, with their change in points."""
+        return sorted(row["indicators"].items(), key=lambda kv: -abs(kv[1]))[:n]
+
     def to_dict(self) -> dict[str, Any]:
         """The JSON of ``riskcore trend --format json``."""
         return {"index": self.index, "from": self.start, "to": self.end, "results": self.rows}
@@ -90,7 +96,7 @@ class Trend:
                 if r["rank_from"] is not None and r["rank_to"] is not None
                 else "-"
             )
-            top = sorted(r["indicators"].items(), key=lambda kv: -abs(kv[1]))[:3]
+            top = self.drivers(r)
             why = (
                 ", ".join(f"{k} {v:+.1f}" for k, v in top)
                 if r["change"] is not None

@@ -295,36 +295,13 @@ def _cmd_score(args: argparse.Namespace, stdout: TextIO) -> None:
 
 def _cmd_plugins(args: argparse.Namespace, stdout: TextIO) -> None:
     from riskcore.plugins import get_host
+    from riskcore.text import render_plugins
 
     infos = get_host().list_plugins()
     if args.format == "json":
         _write(json.dumps([i.to_dict() for i in infos], indent=2), None, stdout)
         return
-    rows = [("Name", "Version", "Distribution", "Status", "Provides")]
-    for i in infos:
-        provides = list(i.indicators)
-        for prefix, names in (
-            ("normalize", i.normalizers),
-            ("aggregate", i.aggregators),
-            ("impute", i.imputers),
-            ("outliers", i.treatments),
-            ("weighting", i.weightings),
-        ):
-            provides += [f"{prefix}:{n}" for n in names]
-        rows.append(
-            (i.name, i.version or "-", i.distribution or "-", i.status, ", ".join(provides) or "-")
-        )
-    widths = [max(len(r[k]) for r in rows) for k in range(4)]
-    lines = ["  ".join([*(r[k].ljust(widths[k]) for k in range(4)), r[4]]).rstrip() for r in rows]
-    for i in infos:
-        if i.error:
-            lines.append(f"\n{i.name} {i.status}: {i.error}")
-        if i.conflicts:
-            lines.append(
-                f"\n{i.name}: also provided by another plugin, unusable until one is disabled: "
-                + ", ".join(i.conflicts)
-            )
-    _write("\n".join(lines), None, stdout)
+    _write(render_plugins(infos), None, stdout)
 
 
 def _cmd_schema(args: argparse.Namespace, stdout: TextIO) -> None:

@@ -114,16 +114,20 @@ class PluginInfo:
             "version": self.version,
             "distribution": self.distribution,
             "status": self.status,
-            "indicators": list(self.indicators),
-            "normalizers": list(self.normalizers),
-            "aggregators": list(self.aggregators),
-            "imputers": list(self.imputers),
-            "treatments": list(self.treatments),
-            "weightings": list(self.weightings),
+            **{kind.slot: list(getattr(self, kind.slot)) for kind in KINDS},
             "hooks": list(self.hooks),
             "error": self.error,
             "conflicts": list(self.conflicts),
         }
+
+    def provides(self) -> list[str]:
+        """What the plugin provides, as ``riskcore plugins`` lists it: indicator codes, then
+        methods as ``kind:name`` (``normalize:minmax``)."""
+        return [
+            f"{kind.prefix}:{name}" if kind.prefix else name
+            for kind in KINDS
+            for name in getattr(self, kind.slot)
+        ]
 
 
 def _identity(obj: object) -> object:
@@ -138,60 +142,85 @@ def _env_list(name: str) -> list[str]:
     return [p.strip() for p in os.environ.get(name, "").split(",") if p.strip()]
 
 
-@dataclass
-class _Kind(Generic[T]):
-    """How to collect one kind of contribution (indicators, normalizers, aggregators)."""
+@dataclass(frozen=True)
+class Kind:
+    """One kind of thing plugins provide: indicators and the five kinds of method.
+
+    :data:`KINDS` lists them once; the host's collection, its getters, the plugin listing and
+    the command line's ``plugins`` table all read it.
+
+    Attributes
+    ----------
+    hook : str
+        The collection hook, such as ``riskcore_normalizers``.
+    label : str
+        What one is called in messages ("normalization method").
+    where : str
+        ``module:class`` of what the hook must return, imported when first checked.
+    slot : str
+        The :class:`PluginInfo` attribute listing it, such as ``normalizers``.
+    prefix : str
+        How ``riskcore plugins`` marks it, such as ``normalize`` (the index file's key);
+        empty for indicators.
+    """
 
     hook: str
     label: str
-    key: Callable[[T], str]
-    where: str  # "module:class" of what the hook must return, imported when first checked
-    slot: str  # the PluginInfo attribute listing it
+    where: str
+    slot: str
+    prefix: str
+
+    def key(self, obj: Any) -> str:
+        """The code (indicator) or name (method) a provided object goes by."""
+        return str(obj.code if self.slot == "indicators" else obj.name)
 
     def check(self, obj: object) -> bool:
+        """Whether ``obj`` is what the hook must return."""
         module, name = self.where.split(":")
         cls = Indicator if name == "Indicator" else getattr(importlib.import_module(module), name)
         return isinstance(obj, cls)
 
 
-_KINDS: tuple[_Kind[Any], ...] = (
-    _Kind("riskcore_indicators", "indicator", lambda o: o.code, ":Indicator", "indicators"),
-    _Kind(
+KINDS: tuple[Kind, ...] = (
+    Kind("riskcore_indicators", "indicator", ":Indicator", "indicators", ""),
+    Kind(
         "riskcore_normalizers",
         "normalization method",
-        lambda o: o.name,
         "riskcore.methods.base:Normalizer",
         "normalizers",
+        "normalize",
     ),
-    _Kind(
+    Kind(
         "riskcore_aggregators",
         "aggregation method",
-        lambda o: o.name,
         "riskcore.methods.base:Aggregator",
         "aggregators",
+        "aggregate",
     ),
-    _Kind(
+    Kind(
         "riskcore_imputers",
         "imputation method",
-        lambda o: o.name,
         "riskcore.methods.impute:Imputer",
         "imputers",
+        "impute",
     ),
-    _Kind(
+    Kind(
         "riskcore_treatments",
         "outlier treatment",
-        lambda o: o.name,
         "riskcore.methods.outliers:Treatment",
         "treatments",
+        "outliers",
     ),
-    _Kind(
+    Kind(
         "riskcore_weightings",
         "weighting method",
-        lambda o: o.name,
         "riskcore.methods.weighting:Weighting",
         "weightings",
+        "weighting",
     ),
 )
+_BY_SLOT = {kind.slot: kind for kind in KINDS}
+
 
 #: The built-in method plugins, registered by name like any third-party plugin: the module of
 #: each, and what it provides (by PluginInfo attribute), so that ``riskcore plugins`` can list
@@ -376,7 +405,7 @@ class PluginHost:
             return self._provided
         pm = self.pm
         provided: dict[str, dict[str, list[Provided[Any]]]] = {}
-        for kind in _KINDS:
+        for kind in KINDS:
             table: dict[str, list[Provided[Any]]] = {}
             for name, (_, names) in BUILTIN_PLUGINS.items() if self._listing else ():
                 info = self._infos[name]
@@ -437,14 +466,21 @@ class PluginHost:
     def _unique(self, hook: str) -> dict[str, Provided[Any]]:
         return {k: v[0] for k, v in self._collect()[hook].items() if len(v) == 1}
 
-    def _lookup(self, hook: str, label: str, key: str) -> Provided[Any]:
-        providers = self._collect()[hook].get(key, [])
+    def _lookup(self, slot: str, key: str) -> Provided[Any]:
+        kind = _BY_SLOT[slot]
+        providers = self._collect()[kind.hook].get(key, [])
         if len(providers) > 1:
-            raise SpecError(self._duplicate_message(label, key, providers))
+            raise SpecError(self._duplicate_message(kind.label, key, providers))
         if not providers:
-            known = ", ".join(sorted(self._collect()[hook])) or "none"
-            raise SpecError(f"unknown {label} '{key}' (known: {known})")
+            known = ", ".join(sorted(self._collect()[kind.hook])) or "none"
+            raise SpecError(f"unknown {kind.label} '{key}' (known: {known})")
         return providers[0]
+
+    def method(self, slot: str, name: str) -> Any:
+        """The method of a kind (a :class:`Kind` slot, such as ``"normalizers"``) with this
+        name; :class:`SpecError` naming the known ones if there is none, or every provider
+        when there are several. The typed getters below are this for one kind each."""
+        return self._lookup(slot, name).obj
 
     # -- public queries ---------------------------------------------------------------------
     def indicators(self) -> dict[str, Provided[Indicator]]:
@@ -469,31 +505,31 @@ class PluginHost:
         """
         if code not in self._collect()["riskcore_indicators"]:
             return None
-        return self._lookup("riskcore_indicators", "indicator", code)
+        return self._lookup("indicators", code)
 
     def normalizer(self, name: str) -> Normalizer:
         """The normalisation method with this name; :class:`SpecError` if unknown."""
-        found: Normalizer = self._lookup("riskcore_normalizers", "normalization method", name).obj
+        found: Normalizer = self.method("normalizers", name)
         return found
 
     def aggregator(self, name: str) -> Aggregator:
         """The aggregation method with this name; :class:`SpecError` if unknown."""
-        found: Aggregator = self._lookup("riskcore_aggregators", "aggregation method", name).obj
+        found: Aggregator = self.method("aggregators", name)
         return found
 
     def imputer(self, name: str) -> Imputer:
         """The imputation method with this name; :class:`SpecError` if unknown."""
-        found: Imputer = self._lookup("riskcore_imputers", "imputation method", name).obj
+        found: Imputer = self.method("imputers", name)
         return found
 
     def treatment(self, name: str) -> Treatment:
         """The outlier treatment with this name; :class:`SpecError` if unknown."""
-        found: Treatment = self._lookup("riskcore_treatments", "outlier treatment", name).obj
+        found: Treatment = self.method("treatments", name)
         return found
 
     def weighting(self, name: str) -> Weighting:
         """The weighting method with this name; :class:`SpecError` if unknown."""
-        found: Weighting = self._lookup("riskcore_weightings", "weighting method", name).obj
+        found: Weighting = self.method("weightings", name)
         return found
 
     def list_plugins(self) -> list[PluginInfo]:

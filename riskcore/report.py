@@ -17,8 +17,6 @@ import io
 import math
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
 from riskcore.result import Scores
 from riskcore.text import number
 
@@ -135,14 +133,7 @@ def _results(scores: Scores, t: int, uncertainty: UncertaintyResult | None) -> s
         f"<h2>Results, {year}</h2>",
         _table(head, rows, numeric={0, 2, 4, *range(5, 5 + len(node_cols))}),
     ]
-    gaps = []
-    for missing in np.flatnonzero(np.isnan(scores.score[:, t])):
-        c = scores.countries[int(missing)]
-        why = "; ".join(
-            f"{code}: no data on {', '.join(vs)}" if vs else f"{code}: no value"
-            for code, vs in scores.missing_inputs(c, year).items()
-        )
-        gaps.append(f"<li>{_e(c)}: {_e(why or 'too little of the index has data')}</li>")
+    gaps = [f"<li>{_e(c)}: {_e(why)}</li>" for c, why in scores.unscored(year).items()]
     if gaps:
         parts.append("<p>Not scored (missing data stays missing):</p><ul>" + "".join(gaps))
         parts.append("</ul>")
@@ -186,7 +177,7 @@ def _trend(scores: Scores) -> str:
     tr = trend(scores, start, end)
     rows = []
     for row in tr.rows:
-        top = sorted(row["indicators"].items(), key=lambda kv: -abs(kv[1]))[:3]
+        top = tr.drivers(row)
         rows.append(
             [
                 _e(row["country"]),

@@ -16,11 +16,13 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from riskcore.plugins import PluginInfo
     from riskcore.result import Scores
 
 __all__ = [
     "number",
     "render_indicators",
+    "render_plugins",
     "render_sources",
     "render_table",
     "render_years",
@@ -188,3 +190,23 @@ def render_sources(scores: Scores) -> str:
     return text + (
         ". Every value's source: --format json (indicators -> inputs), or Scores.provenance()."
     )
+
+
+def render_plugins(infos: Sequence[PluginInfo]) -> str:
+    """The table of ``riskcore plugins``: name, version, distribution, status and what each
+    plugin provides, then why any failed and what conflicts."""
+    rows = [("Name", "Version", "Distribution", "Status", "Provides")]
+    for i in infos:
+        provides = ", ".join(i.provides()) or "-"
+        rows.append((i.name, i.version or "-", i.distribution or "-", i.status, provides))
+    widths = [max(len(r[k]) for r in rows) for k in range(4)]
+    lines = ["  ".join([*(r[k].ljust(widths[k]) for k in range(4)), r[4]]).rstrip() for r in rows]
+    for i in infos:
+        if i.error:
+            lines.append(f"\n{i.name} {i.status}: {i.error}")
+        if i.conflicts:
+            lines.append(
+                f"\n{i.name}: also provided by another plugin, unusable until one is disabled: "
+                + ", ".join(i.conflicts)
+            )
+    return "\n".join(lines)
