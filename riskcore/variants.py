@@ -29,16 +29,9 @@ from numpy.typing import NDArray
 
 from riskcore.assumptions import Alternatives, Assumptions, WeightNoise
 from riskcore.errors import SpecError
-from riskcore.plan import (
-    Plan,
-    check_aggregation,
-    check_left_out,
-    effective_leaf_weights,
-    locate,
-    resolve_method,
-    resolve_normalization,
-)
+from riskcore.plan import Plan, resolve_method, resolve_normalization
 from riskcore.plugins import PluginHost
+from riskcore.tree import check_aggregation, check_left_out, effective_leaf_weights, locate
 
 __all__ = [
     "Batch",
