@@ -11,8 +11,10 @@ nominal numbers.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -53,22 +55,20 @@ class Runs:
         """Percentiles (0-100) of ``"score"`` or ``"rank"`` over the runs, per country; NaN
         for a country no run scores."""
         data = self.score if values == "score" else self.rank
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN countries
-            out: FloatArray = np.nanpercentile(data, q, axis=0)
-        return out
+        return _by_column(data, partial(np.percentile, q=q), partial(np.nanpercentile, q=q))
 
     def summary(self, values: str) -> dict[str, FloatArray]:
         """Mean, median, 5th and 95th percentiles of ``"score"`` or ``"rank"`` per country."""
         data = self.score if values == "score" else self.rank
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
-            return {
-                "mean": np.nanmean(data, axis=0),
-                "median": np.nanmedian(data, axis=0),
-                "p05": np.nanpercentile(data, 5, axis=0),
-                "p95": np.nanpercentile(data, 95, axis=0),
-            }
+            mean = np.nanmean(data, axis=0)  # vectorised already
+        return {
+            "mean": mean,
+            "median": _by_column(data, np.median, np.nanmedian),
+            "p05": self.percentile(values, 5),
+            "p95": self.percentile(values, 95),
+        }
 
     def interval(self, level: float = 0.9) -> dict[str, FloatArray]:
         """The central interval holding ``level`` of the runs, per country.
@@ -116,3 +116,18 @@ class Runs:
                 hits = ((which == b) & scored).sum(axis=0)
                 out[name] = np.where(n_scored > 0, hits / n_scored, np.nan)
         return out
+
+
+def _by_column(data: FloatArray, whole: Callable[..., Any], nan: Callable[..., Any]) -> FloatArray:
+    """A statistic of each column (country) over the runs, missing values left out: ``whole``
+    on the columns without a missing value, all at once, ``nan`` on the others (numpy's
+    nan-functions go column by column). The same numbers as ``nan`` on every column."""
+    full = ~np.isnan(data).any(axis=0)
+    first = whole(data[:, full], axis=0)
+    out: FloatArray = np.full((*np.shape(first)[:-1], data.shape[1]), np.nan)
+    out[..., full] = first
+    if not full.all():
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # a country no run scores
+            out[..., ~full] = nan(data[:, ~full], axis=0)
+    return out

@@ -33,6 +33,7 @@ from riskcore.engine import aggregate, normalize_leaves, root_scores
 from riskcore.errors import OptionError
 from riskcore.labels import year_position
 from riskcore.methods.base import json_number
+from riskcore.noise import perturb, pooling_step
 from riskcore.plan import Plan
 from riskcore.plugins import PluginHost, get_host
 from riskcore.result import Scores
@@ -40,7 +41,7 @@ from riskcore.runs import Runs
 from riskcore.sensitivity import SobolResult, saltelli_design, sobol_estimates
 from riskcore.text import number
 from riskcore.treat import prepare
-from riskcore.variants import Factor, Factors
+from riskcore.variants import Batch, Factor, Factors
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
@@ -99,6 +100,15 @@ class IndexModel:
         self.weight_slots = self.variants.weight_slots
         self.data = self.variants.data
         self._treated: dict[int, FloatArray] = {} if treated is None else {id(plan): treated}
+        # data noise for the analysed year alone, unless a step of some variant pools years
+        self.pooled = next(
+            (
+                why
+                for p in (*self.variants.treat_plans, *self.variants.norm_plans)
+                if (why := pooling_step(p)) is not None
+            ),
+            None,
+        )
         # discrete alternatives computed once: treatment x normalisation
         self.table: FloatArray | None = None
         if self.data is None:
@@ -152,6 +162,8 @@ class IndexModel:
         years = slice(self.t, self.t + 1) if self.by_year else slice(None)
         if self.table is not None:
             norm = self.table[batch.treatment, batch.normalization, ..., years]
+        elif self.pooled is None:
+            norm = self._noisy_year(batch)
         else:
             assert batch.seeds is not None
             norm = np.stack(
@@ -167,27 +179,54 @@ class IndexModel:
         return score[:, :, t], rank[:, :, t]
 
     def _noisy_run(self, seed: int, o: int, n: int) -> FloatArray:
-        """One run with noisy data: perturb the inputs, treat, normalise."""
+        """One run with noisy data, every year: perturb the inputs, treat, normalise."""
         assert self.data is not None
-        rng = np.random.default_rng([self.assumptions.seed, seed])
-        values = np.array(self.panel.values)
-        var_index = {v: i for i, v in enumerate(self.panel.variables)}
-        if self.data.relative is not None:
-            r = self.data.relative
-            values = values * (1.0 + r * (2.0 * rng.random(values.shape) - 1.0))
-        for var, se_var in self.data.standard_errors.items():
-            i, s = var_index[var], var_index[se_var]
-            se = np.nan_to_num(self.panel.values[s], nan=0.0)
-            values[i] = values[i] + se * rng.standard_normal(se.shape)
-        for var, (low, high) in self.data.ranges.items():
-            i = var_index[var]
-            lo, hi = self.panel.values[var_index[low]], self.panel.values[var_index[high]]
-            draw = lo + (hi - lo) * rng.random(lo.shape)
-            values[i] = np.where(np.isnan(draw), values[i], draw)
+        years = np.arange(len(self.panel.years))
+        values = self._draw(self.panel.values, np.array([seed], dtype=np.int64), years)[0]
         panel = dataclasses.replace(self.panel, values=values)
         treated = prepare(self.variants.treat_plans[o], panel).values
         out: FloatArray = normalize_leaves(self.variants.norm_plans[n], treated[np.newaxis])[0]
         return out
+
+    def _noisy_year(self, batch: Batch) -> FloatArray:
+        """A batch of runs with noisy data in the analysed year alone (no step pools years):
+        the runs side by side as the years of one panel, treated and normalised at once."""
+        assert self.data is not None and batch.seeds is not None
+        t = self.t
+        needed = {v for leaf in self.plan.leaves for v in (*leaf.requires, leaf.denominator)}
+        keep = [i for i, v in enumerate(self.panel.variables) if v in needed]
+        values = self._draw(self.panel.values[:, :, t : t + 1], batch.seeds, np.array([t]), keep)
+        runs = Panel(
+            values=np.moveaxis(values[..., 0], 0, -1),  # (variables, countries, runs)
+            variables=tuple(self.panel.variables[i] for i in keep),
+            countries=self.panel.countries,
+            years=tuple(range(batch.size)),
+            country_names=self.panel.country_names,
+            groups=self.panel.groups,
+        )
+        (plan,) = self.variants.treat_plans  # no step treats outliers here
+        treated = prepare(plan, runs).values[np.newaxis]
+        norm = np.empty((batch.size, len(self.plan.leaves), len(self.panel.countries), 1))
+        for n, variant in enumerate(self.variants.norm_plans):
+            picked = np.flatnonzero(batch.normalization == n)
+            if picked.size:
+                normalized = normalize_leaves(variant, treated[..., picked])[0]
+                norm[picked, :, :, 0] = np.moveaxis(normalized, -1, 0)
+        return norm
+
+    def _draw(
+        self,
+        values: FloatArray,
+        seeds: NDArray[np.int64],
+        years: NDArray[np.intp],
+        keep: list[int] | None = None,
+    ) -> FloatArray:
+        """The runs' noisy values of some years (:func:`riskcore.noise.perturb`)."""
+        assert self.data is not None
+        return perturb(
+            values, self.panel.variables, self.data, seed=self.assumptions.seed, runs=seeds,
+            years=years, n_years=len(self.panel.years), keep=keep,
+        )  # fmt: skip
 
 
 def run_design(

@@ -4,6 +4,7 @@ same exports, with intervals and band probabilities."""
 from __future__ import annotations
 
 import json
+import warnings
 
 import numpy as np
 import pytest
@@ -94,3 +95,27 @@ def test_an_uncertainty_analysis_is_the_scores_with_runs() -> None:
     np.testing.assert_allclose(found["score_low"], out.score["p05"])
     np.testing.assert_allclose(found["rank_high"], out.rank["p95"])
     assert isinstance(out.scores, riskcore.Scores)
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(0, 2**32), st.integers(1, 60), st.floats(0, 1))
+def test_run_summaries_equal_the_nan_functions(seed: int, n: int, holes: float) -> None:
+    """Countries without a missing run go at once; the numbers are numpy's nan-functions'."""
+    rng = np.random.default_rng(seed)
+    v = np.round(rng.random((n, 7)) * 20) if seed % 2 else rng.random((n, 7))
+    v[rng.random(v.shape) < holes * 0.3] = np.nan
+    v[:, 0] = np.nan  # a country never scored
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        expected = {
+            "mean": np.nanmean(v, axis=0),
+            "median": np.nanmedian(v, axis=0),
+            "p05": np.nanpercentile(v, 5, axis=0),
+            "p95": np.nanpercentile(v, 95, axis=0),
+        }
+        interval = np.nanpercentile(v, [10, 90], axis=0)
+    runs = Runs(2020, v, v)
+    got = runs.summary("score")
+    for name, value in expected.items():
+        np.testing.assert_array_equal(got[name], value, err_msg=name)
+    np.testing.assert_array_equal(runs.percentile("rank", [10, 90]), interval)

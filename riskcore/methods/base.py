@@ -85,6 +85,11 @@ class Normalizer(NamedMethod, Protocol):
         have a ``range`` (``[low, high]`` on the index scale, as
         :class:`riskcore.methods.normalise.RangeParams`), the engine maps the method's 0..1,
         direction applied, onto that part of the scale.
+    pointwise : bool, optional
+        True for a method whose value for one entry depends on that entry alone (fixed
+        goalposts), so that ``axis`` does not matter: data noise then need not be drawn for the
+        years an analysis does not show (:func:`riskcore.noise.pooling_step`). Absent means
+        false.
     """
 
     @property

@@ -229,6 +229,7 @@ class Goalpost(MethodBase):
     name = "goalpost"
     description = "(x - lower) / (upper - lower), clipped; optional log/log10/log1p transform"
     center = 0.5
+    pointwise = True  # each value against the fixed goalposts: no statistic over the data
     Params = GoalpostParams
 
     def __call__(self, values: FloatArray, params: Any, *, axis: tuple[int, ...]) -> FloatArray:
@@ -375,6 +376,7 @@ class Identity(MethodBase):
     name = "none"
     description = "the values as they are"
     center = 0.0
+    pointwise = True
 
     def __call__(self, values: FloatArray, params: Any, *, axis: tuple[int, ...]) -> FloatArray:
         return values
