@@ -23,9 +23,7 @@ It prints, each a median of ``--repeat`` runs in this process:
 
 from __future__ import annotations
 
-import argparse
 import copy
-import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -33,7 +31,7 @@ from typing import Any
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import ROOT, median_time, peak_rss, ratio_line, rss_mib
+from common import ROOT, arguments, median_time, memory_lines, ratio_line, report_peak
 
 ASEM = ROOT / "examples" / "asem"
 
@@ -199,20 +197,12 @@ def child(samples: int) -> None:
     from riskcore.uncertainty import sensitivity_analysis
 
     host, _, nominal, assumptions = setup()
-    before = rss_mib()
-    sensitivity_analysis(nominal, assumptions, samples=samples, host=host)
-    print(json.dumps({"samples": samples, "before": before, "peak": rss_mib()}))
+    report_peak(lambda: sensitivity_analysis(nominal, assumptions, samples=samples, host=host),
+                samples)  # fmt: skip
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--samples", type=int, default=10_000, help="base sample size N")
-    parser.add_argument("--repeat", type=int, default=3, help="timed repetitions (median)")
-    parser.add_argument("--loop-runs", type=int, default=30, help="runs timed for the loop")
-    parser.add_argument("--chunk", type=int, default=2048)
-    parser.add_argument("--memory", default="1000,10000,50000", help="N for peak memory ('' none)")
-    parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
-    args = parser.parse_args()
+    args = arguments(__doc__ or "", "samples", 10_000)
     if args.child is not None:
         child(args.child)
         return
@@ -264,16 +254,7 @@ def main() -> None:
         f"ratio loop / riskcore {t_loop / t_ours.wall:.0f} x (target >= 100)"
     )
     sizes = [int(s) for s in args.memory.split(",") if s]
-    if sizes:
-        peaks = {s: peak_rss(Path(__file__).name, s) for s in sizes}
-        base = peaks[sizes[0]]["peak"]
-        for s in sizes:
-            p = peaks[s]
-            print(
-                f"  peak memory N = {s:>6}: {p['peak']:7.1f} MiB (after imports and setup "
-                f"{p['before']:.1f} MiB); ratio to N = {sizes[0]}: {p['peak'] / base:.2f} x "
-                "(target <= 1.5 at N = 50000)"
-            )
+    print("\n".join(memory_lines(Path(__file__).name, sizes, "N")))
     print("")
     print(result)
 

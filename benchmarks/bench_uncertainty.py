@@ -22,8 +22,6 @@ the ``--memory`` sizes.
 
 from __future__ import annotations
 
-import argparse
-import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -31,32 +29,31 @@ from typing import Any
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import median_time, peak_rss, ratio_line, rss_mib
+from common import arguments, median_time, memory_lines, ratio_line, report_peak
 
 DATA = Path("/work/shared/data/governance_global/wgi_2024_update.csv")
 ESTIMATES = ("va", "pv", "ge", "rq", "rl", "cc")
 YEAR = 2023
-INDEX = """
+CHILDREN = ", ".join(f"wgi_{e}_est = 1" for e in ESTIMATES)
+DIRECTIONS = "\n".join(f'[indicator.wgi_{e}_est]\ndirection = "negative"' for e in ESTIMATES)
+ERRORS = ", ".join(f'wgi_{e}_est = "wgi_{e}_se"' for e in ESTIMATES)
+INDEX = f"""
 [index]
 name = "Governance risk (WGI)"
 code = "wgi_risk"
 scale = [0, 100]
 aggregation = "arithmetic"
 min_coverage = 0.5
-children = { %s }
+children = {{ {CHILDREN} }}
 [defaults]
-normalize = { method = "goalpost", lower = -2.5, upper = 2.5 }
-%s
+normalize = {{ method = "goalpost", lower = -2.5, upper = 2.5 }}
+{DIRECTIONS}
 [uncertainty]
 seed = 1
 [uncertainty.data]
 name = "WGI standard errors"
-standard_errors = { %s }
-""" % (
-    ", ".join(f"wgi_{e}_est = 1" for e in ESTIMATES),
-    "\n".join(f'[indicator.wgi_{e}_est]\ndirection = "negative"' for e in ESTIMATES),
-    ", ".join(f'wgi_{e}_est = "wgi_{e}_se"' for e in ESTIMATES),
-)
+standard_errors = {{ {ERRORS} }}
+"""
 
 
 def setup() -> tuple[Any, Any, Any]:
@@ -102,18 +99,12 @@ def child(runs: int) -> None:
     from riskcore.uncertainty import uncertainty_analysis
 
     host, nominal, assumptions = setup()
-    before = rss_mib()
-    uncertainty_analysis(nominal, assumptions, samples=runs, year=YEAR, host=host)
-    print(json.dumps({"runs": runs, "before": before, "peak": rss_mib()}))
+    report_peak(lambda: uncertainty_analysis(nominal, assumptions, samples=runs, year=YEAR,
+                                             host=host), runs)  # fmt: skip
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--runs", type=int, default=10_000)
-    parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--memory", default="1000,10000,50000", help="runs for peak memory")
-    parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
-    args = parser.parse_args()
+    args = arguments(__doc__ or "", "runs", 10_000)
     if args.child is not None:
         child(args.child)
         return
@@ -149,16 +140,7 @@ def main() -> None:
         "error only: max |diff| " + ", ".join(f"{k} {v:.2f}" for k, v in gap.items())
     )
     sizes = [int(s) for s in args.memory.split(",") if s]
-    if sizes:
-        peaks = {s: peak_rss(Path(__file__).name, s) for s in sizes}
-        base = peaks[sizes[0]]["peak"]
-        for s in sizes:
-            p = peaks[s]
-            print(
-                f"  peak memory {s:>6} runs: {p['peak']:7.1f} MiB (after imports and setup "
-                f"{p['before']:.1f} MiB); ratio to {sizes[0]} runs: {p['peak'] / base:.2f} x "
-                "(target <= 1.5 at 50000)"
-            )
+    print("\n".join(memory_lines(Path(__file__).name, sizes, "runs")))
 
 
 if __name__ == "__main__":
