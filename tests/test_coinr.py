@@ -314,10 +314,14 @@ def test_asem_as_coinr_builds_it(coinr_way: tuple[riskcore.Scores, dict[str, obj
 
 
 def test_asem_as_coinr_publishes_it(coinr_way: tuple[riskcore.Scores, dict[str, object]]) -> None:
+    # riskcore's build and the recomputed one both print as COINr's vignette does
     s, ref = coinr_way
+    units, scores = ref["units"], ref["scores"]
+    assert isinstance(units, list) and isinstance(scores, dict)
     for unit, (rank, *values) in PUBLISHED_TOP6.items():
-        c = s.countries.index(unit)
-        assert s.rank[c, 0] == rank
+        c, u = s.countries.index(unit), units.index(unit)
+        assert s.rank[c, 0] == rank and ref["rank"][u] == rank  # type: ignore[index]
         for code, value in zip(PUBLISHED_COLUMNS, values, strict=True):
             got = s.nodes[s.node_codes.index(code), c, 0]
             assert abs(got - value) <= 0.005 + 1e-9, (unit, code, got, value)
+            assert abs(scores[code][u] - value) <= 0.005 + 1e-9, (unit, code)
