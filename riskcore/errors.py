@@ -195,7 +195,7 @@ class MethodError(PluginError):
     message : str
         What went wrong.
     kind : str
-        What the method is ("normalisation method", "aggregation method", ...).
+        What the method is ("normalization method", "aggregation method", ...).
     name : str
         The method's name, as an index file selects it.
     plugin : str

@@ -7,6 +7,7 @@ weights become arrays. Errors name the index file and the key path.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -416,18 +417,24 @@ def compile_plan(
     # Leaves get slots first, nodes after; node slots are patched once all leaves are known.
     pending: list[tuple[str, list[tuple[str, int]], FloatArray]] = []
 
-    def visit(code: str) -> tuple[str, int]:
-        children: list[tuple[str, int]] = []
-        weights = spec.node_children(code)
-        for child in weights:
-            if child in spec.node:
-                children.append(visit(child))
-            else:
-                children.append(("leaf", leaf(child, code)))
-        pending.append((code, children, np.array(list(weights.values()), dtype=np.float64)))
-        return ("node", len(pending) - 1)
-
-    visit(spec.index.code)
+    # depth first, children before their node, with an explicit stack rather than recursion, so
+    # that a tree may be as deep as a file can describe
+    stack: list[tuple[str, Iterator[str], list[tuple[str, int]]]] = [
+        (spec.index.code, iter(spec.node_children(spec.index.code)), [])
+    ]
+    while stack:
+        code, rest, children = stack[-1]
+        child = next(rest, None)
+        if child is None:
+            stack.pop()
+            given = spec.node_children(code)
+            pending.append((code, children, np.array(list(given.values()), dtype=np.float64)))
+            if stack:
+                stack[-1][2].append(("node", len(pending) - 1))
+        elif child in spec.node:
+            stack.append((child, iter(spec.node_children(child)), []))
+        else:
+            children.append(("leaf", leaf(child, code)))
     n_leaves = len(leaves)
     for code, children, weights in pending:
         is_root = code == spec.index.code

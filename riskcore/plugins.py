@@ -35,6 +35,7 @@ from riskcore.errors import PluginLoadError, SpecError
 from riskcore.indicators import Indicator
 
 if TYPE_CHECKING:  # the method modules need numpy and pydantic: imported when first used
+    from riskcore.guard import GuardedMethod
     from riskcore.methods.base import Aggregator, Normalizer
     from riskcore.methods.impute import Imputer
     from riskcore.methods.outliers import Treatment
@@ -266,6 +267,9 @@ BUILTIN_PLUGINS: dict[str, tuple[str, dict[str, tuple[str, ...]]]] = {
 }  # fmt: skip
 
 
+_BUILTIN_NAMES = frozenset(BUILTIN_PLUGINS)
+
+
 class PluginHost:
     """Loads plugins and answers what they provide.
 
@@ -311,6 +315,7 @@ class PluginHost:
         self._infos: dict[str, PluginInfo] = {}
         self._provided: dict[str, dict[str, list[Provided[Any]]]] | None = None
         self._listing = False  # built-in plugins from BUILTIN_PLUGINS, their modules not loaded
+        self._guarded: dict[tuple[str, str], GuardedMethod] = {}
 
     # -- building -------------------------------------------------------------------------
     @property
@@ -372,7 +377,8 @@ class PluginHost:
         try:
             plugin = load()
             pm.register(plugin, name=name)
-        except Exception as exc:  # a broken plugin must not break the host
+        except BaseException as exc:  # a broken plugin must not break the host, even one that
+            # raises SystemExit or another BaseException at import
             if pm.has_plugin(name):
                 pm.unregister(name=name)
             self._fail(info, f"{type(exc).__name__}: {exc}", exc)
@@ -427,7 +433,7 @@ class PluginHost:
                         raise TypeError(
                             f"{kind.hook}() returned {bad[0]!r}, not {article} {kind.label}"
                         )
-                except Exception as exc:
+                except BaseException as exc:  # SystemExit and the like too
                     self._fail(info, f"{kind.hook}() raised {type(exc).__name__}: {exc}", exc)
                     continue
                 for obj in items:
@@ -479,8 +485,25 @@ class PluginHost:
     def method(self, slot: str, name: str) -> Any:
         """The method of a kind (a :class:`Kind` slot, such as ``"normalizers"``) with this
         name; :class:`SpecError` naming the known ones if there is none, or every provider
-        when there are several. The typed getters below are this for one kind each."""
-        return self._lookup(slot, name).obj
+        when there are several. The typed getters below are this for one kind each.
+
+        A plugin's method comes wrapped in a :class:`~riskcore.guard.GuardedMethod`, so that
+        its faults are a :class:`~riskcore.errors.MethodError` naming it and its plugin;
+        riskcore's own methods come as they are."""
+        provided = self._lookup(slot, name)
+        if provided.plugin in _BUILTIN_NAMES:
+            return provided.obj
+        from riskcore.guard import CONTRACTS, GuardedMethod  # numpy: only for a plugin's method
+
+        if (slot, name) not in self._guarded:
+            self._guarded[slot, name] = GuardedMethod(
+                provided.obj,
+                CONTRACTS[slot],
+                _BY_SLOT[slot].label,
+                provided.plugin,
+                provided.distribution,
+            )
+        return self._guarded[slot, name]
 
     # -- public queries ---------------------------------------------------------------------
     def indicators(self) -> dict[str, Provided[Indicator]]:

@@ -143,10 +143,21 @@ class Scores:
             if bad.any():
                 c, t = (int(a[0]) for a in np.nonzero(bad))
                 key = "index" if j == len(self.plan.nodes) - 1 else f"node.{node.code}"
+                here = values[:, c, t]
+                given = ", ".join(
+                    f"{code} = {float(v):g}" for code, v in zip(node.child_codes, here, strict=True)
+                )
+                # the hint only where it is the cause: a negative child
+                hint = (
+                    "; a child is negative, and this aggregation takes non-negative values only: "
+                    "normalise onto 0..1 (minmax, goalpost) or choose another aggregation"
+                    if (here < 0).any()
+                    else ""
+                )
                 raise SpecError(
                     f"aggregation '{node.aggregate_method}' of '{node.code}' gives no value for "
                     f"{self.countries[c]} {self.years[t]} although every child has one "
-                    "(negative values under a geometric or harmonic mean? use a method onto 0..1)",
+                    f"({given}){hint}",
                     path=self.plan.path,
                     key=f"{key}.aggregation",
                 )

@@ -328,15 +328,16 @@ class IndexSpec(FileModel):
     def leaves(self) -> list[str]:
         """Leaf codes in tree order (depth first)."""
         out: list[str] = []
-
-        def walk(code: str) -> None:
-            for child in self.node_children(code):
-                if child in self.node:
-                    walk(child)
-                else:
-                    out.append(child)
-
-        walk(self.index.code)
+        # an explicit stack, not recursion: a tree may be as deep as a file can describe
+        stack = [iter(self.node_children(self.index.code))]
+        while stack:
+            child = next(stack[-1], None)
+            if child is None:
+                stack.pop()
+            elif child in self.node:
+                stack.append(iter(self.node_children(child)))
+            else:
+                out.append(child)
         return out
 
 

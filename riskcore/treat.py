@@ -20,6 +20,7 @@ Normalisation, weighting and aggregation follow in :func:`riskcore.engine.evalua
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -29,8 +30,10 @@ from numpy.typing import NDArray
 
 from riskcore.data import Panel
 from riskcore.errors import DataError, IndicatorError, SpecError
+from riskcore.guard import real_array
 from riskcore.methods.impute import ImputeContext
 from riskcore.plan import Plan
+from riskcore.plugins import PluginWarning
 
 __all__ = ["Prepared", "compute_indicators", "prepare"]
 
@@ -75,22 +78,60 @@ def compute_indicators(plan: Plan, panel: Panel) -> FloatArray:
             out[i] = panel[leaf.code]
             continue
         try:
-            with np.errstate(divide="ignore", invalid="ignore"):
+            with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
                 values = leaf.indicator.compute(panel)
-            arr = np.asarray(values, dtype=np.float64)
         except Exception as exc:
             raise IndicatorError(
                 f"compute() raised {type(exc).__name__}: {exc}",
                 code=leaf.code,
                 plugin=leaf.plugin or "?",
             ) from exc
-        if arr.shape != shape:
-            raise IndicatorError(
-                f"compute() returned shape {arr.shape}, expected {shape} (countries x years)",
-                code=leaf.code,
-                plugin=leaf.plugin or "?",
-            )
-        out[i] = np.where(np.isfinite(arr), arr, np.nan)
+        out[i] = _indicator_values(leaf, values, panel, shape)
+    return out
+
+
+def _indicator_values(leaf: Any, values: Any, panel: Panel, shape: tuple[int, int]) -> FloatArray:
+    """An indicator's result as floats of ``shape``: :class:`IndicatorError` for what cannot be
+    used, a :class:`PluginWarning` naming the indicator for values that become missing
+    (infinite, or NaN where every input is present) and for complex values."""
+    plugin = leaf.plugin or "?"
+    who = f"indicator '{leaf.code}' (plugin '{plugin}')"
+    raw = np.asarray(values) if isinstance(values, np.ndarray) else values
+    complex_ = np.iscomplexobj(raw)
+    if complex_:
+        z = np.asarray(raw)
+        warnings.warn(
+            f"{who} returned complex values; the real part is used where the imaginary part is "
+            "0 and the others are missing",
+            PluginWarning,
+            stacklevel=4,
+        )
+        raw = np.where(z.imag == 0, z.real, np.nan)
+    arr = real_array(raw)
+    if isinstance(arr, str):
+        raise IndicatorError(f"compute() returned {arr}", code=leaf.code, plugin=plugin)
+    if arr.shape != shape:
+        raise IndicatorError(
+            f"compute() returned shape {arr.shape}, expected {shape} (countries x years)",
+            code=leaf.code,
+            plugin=plugin,
+        )
+    present = np.ones(shape, dtype=bool)
+    for v in leaf.inputs:
+        present &= ~np.isnan(panel[v])
+    lost = ~np.isfinite(arr) & present
+    if lost.any():
+        where = [
+            f"{panel.countries[r]} {panel.years[t]}" for r, t in zip(*np.nonzero(lost), strict=True)
+        ]
+        shown_ = ", ".join(where[:5]) + (f" and {len(where) - 5} more" if len(where) > 5 else "")
+        warnings.warn(
+            f"{who} returned {'infinite or ' if np.isinf(arr).any() else ''}NaN values where "
+            f"its inputs are present ({shown_}); they are treated as missing",
+            PluginWarning,
+            stacklevel=4,
+        )
+    out: FloatArray = np.where(np.isfinite(arr), arr, np.nan)
     return out
 
 

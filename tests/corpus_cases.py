@@ -572,6 +572,13 @@ CASES: list[Case] = [
         "node.alpha.weighting.matrix.0.1",
         "'inf'",
     ),
+    index(
+        "index-geometric-negative",
+        "[indicator.c]\n",
+        '[indicator.c]\nnormalize = "zscore"\n',
+        "node.beta.aggregation",
+        "a child is negative",
+    ),
     Case(
         "index-invalid-toml",
         SCORE,
@@ -972,4 +979,59 @@ CASES: list[Case] = [
         ("nowhere/out.txt",),
         output=False,
     ),
+]
+
+
+# -- plugin faults: exit 1, the message names the method (or indicator) and its plugin ------------
+FAULTS = {
+    "raises": "ZeroDivisionError",
+    "shape": "shape",
+    "text": "not numbers",
+    "complex": "complex",
+    "inf": "infinite",
+    "nan": "NaN",
+}
+PLUGIN = ("plugin fault", "plugin 'corpus_faults'", "riskcore-corpus-faults")
+METHODS = {
+    # kind in the message, the method's prefix, where the index selects it
+    "normalization method": ("norm", "[indicator.b]\n", '[indicator.b]\nnormalize = "{}"\n'),
+    "aggregation method": ("agg", 'name = "Alpha"', 'name = "Alpha"\naggregation = "{}"'),
+    "imputation method": (
+        "impute",
+        "[indicator.a]\n",
+        '[defaults]\nimpute = "{}"\n[indicator.a]\n',
+    ),
+    "outlier treatment": ("treat", "[indicator.a]\n", '[indicator.a]\noutliers = "{}"\n'),
+    "weighting method": ("weight", 'name = "Alpha"', 'name = "Alpha"\nweighting = "{}"'),
+}
+
+
+def fault(kind: str, how: str, words: str) -> Case:
+    prefix, old, new = METHODS[kind]
+    name = f"{prefix}_{how}"
+    return Case(
+        f"plugin-{name}",
+        SCORE,
+        (*PLUGIN, f"{kind} '{name}'", words),
+        {"index.toml": sub(old, new.format(name))},
+        code=1,
+        plugins=("corpus_faults",),
+    )
+
+
+CASES += [fault(kind, how, words) for kind in METHODS for how, words in FAULTS.items()]
+CASES += [
+    fault("outlier treatment", "pair", "(values, report dict)"),
+    fault("weighting method", "negative", "negative weights"),
+]
+CASES += [
+    Case(
+        f"plugin-ind_{how}",
+        SCORE,
+        ("plugin fault", f"indicator 'ind_{how}' (plugin 'corpus_faults')", words),
+        {"index.toml": sub('children = ["c"]', f'children = ["ind_{how}"]')},
+        code=1,
+        plugins=("corpus_faults",),
+    )
+    for how, words in (("raises", "ZeroDivisionError"), ("shape", "shape"), ("text", "not numbers"))
 ]

@@ -45,6 +45,21 @@ def files_of(folder: Path) -> dict[str, bytes]:
     return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
 
 
+def install(plugins: tuple[str, ...], site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Put the corpus plugin modules on the path as entry points of their own distributions,
+    as ``pip install`` would (a ``.dist-info`` folder with ``entry_points.txt``)."""
+    for name in plugins:
+        shutil.copy(CORPUS / "plugins" / f"{name}.py", site / f"{name}.py")
+        dist = site / f"riskcore_{name}-0.1.dist-info"
+        dist.mkdir()
+        distribution = f"riskcore-{name.replace('_', '-')}"
+        (dist / "METADATA").write_text(
+            f"Metadata-Version: 2.1\nName: {distribution}\nVersion: 0.1\n"
+        )
+        (dist / "entry_points.txt").write_text(f"[riskcore]\n{name} = {name}\n")
+    monkeypatch.syspath_prepend(str(site))
+
+
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
 def test_a_malformed_input_is_a_clean_error(
     case: Case,
@@ -52,9 +67,13 @@ def test_a_malformed_input_is_a_clean_error(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    prepare(case, tmp_path)
-    before = files_of(tmp_path)
-    monkeypatch.chdir(tmp_path)
+    run, site = tmp_path / "run", tmp_path / "site"
+    run.mkdir()
+    site.mkdir()
+    install(case.plugins, site, monkeypatch)
+    prepare(case, run)
+    before = files_of(run)
+    monkeypatch.chdir(run)
     argv = [*case.argv, *(["--output", "out.txt"] if case.output else [])]
     code = main(argv)
     err = capsys.readouterr().err
@@ -63,4 +82,4 @@ def test_a_malformed_input_is_a_clean_error(
     for name in case.names:
         assert name in err, f"{name!r} not in: {err}"
     # nothing written, nothing overwritten, no temporary file left behind
-    assert files_of(tmp_path) == before
+    assert files_of(run) == before

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import errno
+import json
 import math
 import os
 from pathlib import Path
@@ -187,3 +188,71 @@ def test_no_pydantic_phrasing_reaches_the_user(text: str) -> None:
     for phrase in ("Input should", "instance of", "after validation", "IndexSection", "pydantic"):
         assert phrase not in message, message
     assert "t.toml: key '" in message
+
+
+# -- plugins that fail at import, indicators that return what they should not -----------------
+def test_a_plugin_that_raises_systemexit_or_a_baseexception_at_import_is_listed_as_failed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.test_corpus import install
+
+    install(("corpus_exits", "corpus_interrupts"), tmp_path, monkeypatch)
+    assert main(["plugins", "--format", "json"]) == 0
+    out, err = capsys.readouterr()
+    listing = {p["name"]: p for p in json.loads(out)}
+    for name, what in (("corpus_exits", "SystemExit"), ("corpus_interrupts", "Interrupted")):
+        assert listing[name]["status"] == "failed"
+        assert name in err and what in err
+    run = ["score", str(CORPUS / "index.toml"), "--data", str(CORPUS / "data.csv")]
+    assert main(run) == 0  # and the other plugins carry on
+
+
+@pytest.mark.parametrize(
+    ("how", "words"),
+    [("inf", "infinite or NaN values"), ("nan", "NaN values"), ("complex", "complex values")],
+)
+def test_an_indicator_returning_non_finite_or_complex_values_is_named_in_a_warning(
+    how: str,
+    words: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from tests.test_corpus import install
+
+    install(("corpus_faults",), tmp_path, monkeypatch)
+    index = tmp_path / "index.toml"
+    index.write_text(
+        (CORPUS / "index.toml").read_text().replace('children = ["c"]', f'children = ["ind_{how}"]')
+    )
+    code = main(["score", str(index), "--data", str(CORPUS / "data.csv"), "--format", "json"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    warning = [line for line in err.splitlines() if f"ind_{how}" in line]
+    assert warning and "plugin 'corpus_faults'" in warning[0] and words in warning[0], err
+
+    raw = [r["indicators"][f"ind_{how}"]["raw"] for r in json.loads(out)["results"]]
+    # every value is infinite, NaN or has an imaginary part of 1: none is used, none invented
+    assert raw == [None] * len(raw)
+
+
+# -- depth --------------------------------------------------------------------------------------
+def test_a_tree_a_thousand_levels_deep_is_scored_like_the_flat_tree(tmp_path: Path) -> None:
+    depth = 1000
+    lines = ['[index]\nname = "Deep"\nchildren = ["n0"]']
+    for i in range(depth):
+        below = f'"n{i + 1}"' if i < depth - 1 else '"a", "b"'
+        lines.append(f"[node.n{i}]\nchildren = [{below}]")
+    raw = (
+        '[indicator.a]\ndirection = "higher_is_riskier"\n'
+        '[indicator.b]\ndirection = "lower_is_riskier"'
+    )
+    (tmp_path / "deep.toml").write_text("\n".join([*lines, raw]) + "\n")
+    (tmp_path / "flat.toml").write_text(f'[index]\nname = "Flat"\nchildren = ["a", "b"]\n{raw}\n')
+    (tmp_path / "data.csv").write_text(
+        "country,year,a,b\nARM,2020,1,2\nAZE,2020,3,1\nGEO,2020,2,5\n"
+    )
+    deep = riskcore.score(tmp_path / "deep.toml", tmp_path / "data.csv")
+    flat = riskcore.score(tmp_path / "flat.toml", tmp_path / "data.csv")
+    assert deep.score.tolist() == flat.score.tolist()
+    assert len(deep.plan.nodes) == depth + 1
