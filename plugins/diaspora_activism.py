@@ -1,30 +1,36 @@
 """Diaspora activism: the documented political and civic infrastructure of the new diaspora.
 
 Definition
-    How organised the new Russian diaspora is in the host country: the number of Russian
-    émigré civic and political organisations, relocated independent media outlets and
-    activist shelters documented there in a year. A politically organised diaspora is what
-    turns a migration into a lever: it draws Moscow's requests for surveillance, extradition or
-    closure, and puts the host regime in the position of choosing between them and Moscow.
+    How organised the new Russian diaspora is in the host country: the Russian émigré civic
+    and political organisations, relocated independent media outlets and activist shelters
+    documented there since 2022. A politically organised diaspora is what turns a migration
+    into a lever: it draws Moscow's requests for surveillance, extradition or closure, and puts
+    the host regime in the position of choosing between them and Moscow.
 
 Formula
-    ``diaspora_activism = emigre_organisations`` (a count, as documented).
+    ``diaspora_activism = emigre_organisations_documented``: the curated counts
+    (``emigre_organisations``) carried forward from the year first documented, and 0 where
+    none is documented (``examples/post_soviet/build_inputs.py``).
+
+    A *lower bound*, never a missing value: "none documented" is "at least none", so the value
+    is present for every host from 2022 and no weight moves between hosts with and without a
+    documented organisation. Documenting an organisation can therefore only raise a host's
+    score, never lower it (tested). The range for the uncertainty analysis runs from the count
+    to the count plus the most documented in any host (``_high``).
 
 Direction
     Higher is riskier.
 
 Requires
-    ``emigre_organisations``: organisations, outlets and shelters documented in the year.
+    ``emigre_organisations_documented``: organisations, outlets and shelters documented.
 
 Unit
-    Organisations (a lower bound: counted from news reporting, so a missing value means "not
-    documented", never zero, and it stays missing).
+    Organisations (a lower bound from news reporting).
 
 Sources
-    Counted from the evidence table ``examples/post_soviet/evidence/diaspora_figures.csv``:
-    Yle Svenska and The Moscow Times (Armenia 2022), Ekho Kavkaza / RFE/RL (Georgia 2022),
-    the Ark (Kovcheg) organisation's shelters (Kazakhstan 2022), Global Voices (Kyrgyzstan
-    2023). Each value's row in ``inputs.csv`` names its source.
+    The curated rows of ``examples/post_soviet/curated.csv`` (from the evidence table
+    ``diaspora_figures.csv``): Yle Svenska and The Moscow Times (Armenia), Ekho Kavkaza /
+    RFE/RL (Georgia), the Ark (Kovcheg) organisation (Kazakhstan), Global Voices (Kyrgyzstan).
 """
 
 from __future__ import annotations
@@ -45,11 +51,11 @@ __all__ = ["diaspora_activism"]
     name="Diaspora activism",
     unit="documented organisations (lower bound)",
     higher_is_riskier=True,
-    requires=["emigre_organisations"],
+    requires=["emigre_organisations_documented"],
     source="evidence/diaspora_figures.csv: Yle, The Moscow Times, RFE/RL, Ark, Global Voices",
 )
 def diaspora_activism(data: Any) -> NDArray[np.float64]:
     """Russian émigré organisations, relocated media and shelters documented in the host."""
     import numpy as np  # imported when computed: listing plugins needs no numpy
 
-    return np.asarray(data["emigre_organisations"], dtype=np.float64)
+    return np.asarray(data["emigre_organisations_documented"], dtype=np.float64)

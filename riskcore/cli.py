@@ -205,7 +205,7 @@ def _cmd_trend(args: argparse.Namespace, stdout: TextIO) -> None:
     from riskcore.analysis import informative_years, trend
 
     result = _scored(args)
-    years = informative_years(result) or list(result.years)
+    years = result.comparable_years() or informative_years(result) or list(result.years)
     start = args.start if args.start is not None else years[0]
     end = args.end if args.end is not None else years[-1]
     for y in (start, end):

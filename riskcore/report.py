@@ -170,7 +170,7 @@ def _trend(scores: Scores) -> str:
     from riskcore import plots
     from riskcore.analysis import informative_years, trend
 
-    informative = informative_years(scores)
+    informative = scores.comparable_years() or informative_years(scores)
     if len(informative) < 2:
         return ""
     start, end = informative[0], informative[-1]

@@ -354,6 +354,26 @@ class Scores:
             if np.any(~np.isnan(self.score[:, t]) & (self.score[:, t] != lo))
         ]
 
+    def not_applicable(self, year: int | None = None) -> list[str]:
+        """Indicators declared ``missing = "not_applicable"`` that apply to no country in
+        ``year``: the year's scores rest on the other indicators."""
+        t = self.year_index(year)
+        return [
+            leaf.code
+            for i, leaf in enumerate(self.plan.leaves)
+            if leaf.missing == "not_applicable" and np.isnan(self.raw[i, :, t]).all()
+        ]
+
+    def comparable_years(self) -> list[int]:
+        """The informative years scored on the same indicators as the latest of them: a
+        trend over them compares a constant set (no indicator that applies in one year and not
+        in the other)."""
+        years = self.informative_years()
+        if not years:
+            return []
+        last = self.not_applicable(years[-1])
+        return [y for y in years if self.not_applicable(y) == last]
+
     def _chosen_weights(self, r: int, t: int) -> dict[str, Any]:
         """``{"weights": {node: {child: weight}}}`` for nodes that chose this country's weights
         (nothing when there are none, so the JSON of other indices is unchanged)."""

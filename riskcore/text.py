@@ -133,6 +133,14 @@ def render_years(scores: Scores) -> str:
         name = f"{scores.countries[r]} {scores.panel.country_names.get(scores.countries[r], '')}"
         lines.append(f"{name:<20.20}{cells}")
     informative = scores.informative_years()
+    partial = [y for y in years if scores.not_applicable(y)]
+    if partial:
+        lines += [
+            "",
+            f"In {span(partial)} {', '.join(scores.not_applicable(partial[0]))} do not apply: "
+            "those scores rest on the other indicators and are not comparable with later years "
+            "(riskcore trend compares years scored on the same indicators).",
+        ]
     flat = [
         y
         for t, y in enumerate(years)

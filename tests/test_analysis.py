@@ -62,7 +62,7 @@ def test_scenario_by_hand() -> None:
 def test_scenario_on_a_data_variable_recomputes_the_indicator(post_soviet: Path) -> None:
     s = riskcore.score(post_soviet / "index.toml", post_soviet / "inputs.csv")
     scn = parse_scenario(
-        "[scenario]\n[[scenario.shock]]\nvariable = 'relocants'\ncountries = ['KAZ']\n"
+        "[scenario]\n[[scenario.shock]]\nvariable = 'diaspora_stock'\ncountries = ['KAZ']\n"
         "years = [2023]\nmultiply = 2\n"
     )
     res = run_scenario(s, scn, year=2023)
@@ -128,10 +128,14 @@ def test_cli_trend_and_scenario(
     assert main(["trend", *args, "--from", "2022", "--to", "2023"]) == 0
     assert "change from 2022 to 2023" in capsys.readouterr().out
     path = tmp_path / "s.toml"
-    path.write_text("[scenario]\nname = 'x'\n[[scenario.shock]]\ndrop = 'moscow_leverage'\n")
+    # dropping both economic items leaves the node economic_dependence without children
+    path.write_text(
+        "[scenario]\nname = 'x'\n[[scenario.shock]]\ndrop = 'remittance_dependence'\n"
+        "[[scenario.shock]]\ndrop = 'trade_dependence'\n"
+    )
     assert main(["scenario", *args, "--scenario", str(path), "--format", "json"]) == 2
     assert "without children" in capsys.readouterr().err
-    path.write_text("[scenario]\nname = 'x'\n[[scenario.shock]]\nindicator = 'moscow_leverage'\n"
+    path.write_text("[scenario]\nname = 'x'\n[[scenario.shock]]\nindicator = 'structural_ties'\n"
                     "multiply = 0.5\n")  # fmt: skip
     assert main(["scenario", *args, "--scenario", str(path)]) == 0
     assert "Scenario 'x'" in capsys.readouterr().out

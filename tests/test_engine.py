@@ -104,11 +104,11 @@ def test_explain_adds_up_for_other_aggregations(post_soviet: object) -> None:
     assert sum(x.contribution for x in ex.contributions) == pytest.approx(ex.score)
     assert {x.code for x in ex.contributions} == set(s.indicator_codes)
     prov = s.provenance("ARM", 2023)
-    assert prov["diaspora_size"][0].variable == "relocants"
+    assert prov["diaspora_size"][0].variable == "diaspora_stock"
     assert prov["diaspora_size"][0].source
+    # the new model's economic items are unknown where not published, and say so
     assert s.missing_inputs("AZE", 2023) == {
-        "diaspora_size": ["relocants"],
-        "diaspora_activism": ["emigre_organisations"],
+        "remittance_dependence": ["remittances_from_russia_usd"],
     }
 
 

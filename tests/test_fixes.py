@@ -95,7 +95,7 @@ def test_a_failing_indicator_is_a_fault_not_bad_input(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     (tmp_path / "index.toml").write_text('[index]\nname = "T"\nchildren = ["diaspora_size"]\n')
-    (tmp_path / "data.csv").write_text("country,year,relocants,population\nARM,2022,1,2\n")
+    (tmp_path / "data.csv").write_text("country,year,diaspora_stock,population\nARM,2022,1,2\n")
     import riskcore_plugins.diaspora_size as plugin
 
     def boom(data: object) -> np.ndarray:

@@ -82,6 +82,8 @@ def test_autoload_off_and_disabled_from_the_environment(monkeypatch: pytest.Monk
     host = riskcore.PluginHost()
     assert set(host.indicators()) == {
         "institutional_sophistication", "diaspora_activism", "moscow_leverage",
+        "emigrant_incidents", "structural_ties", "remittance_dependence", "trade_dependence",
+        "russian_minority",
     }  # fmt: skip
     status = {i.name: i.status for i in host.list_plugins()}
     assert status["diaspora_size"] == "disabled"

@@ -77,7 +77,11 @@ def test_load_index_reads_the_bundled_example(post_soviet: Path) -> None:
         "diaspora_activism",
         "institutional_sophistication",
         "crackdown_propensity",
-        "moscow_leverage",
+        "emigrant_incidents",
+        "structural_ties",
+        "remittance_dependence",
+        "trade_dependence",
+        "russian_minority",
     }
 
 

@@ -117,17 +117,22 @@ def test_sensitivity_finds_the_factor_that_matters() -> None:
 def test_data_uncertainty_from_standard_errors_and_ranges(post_soviet: Path) -> None:
     s = riskcore.score(post_soviet / "index.toml", post_soviet / "inputs.csv")
     head = "[uncertainty]\nsamples = 32\n[uncertainty.data]\n"
+    # the example's estimates are the midpoints of their ranges; a range from the nominal
+    # value up (Armenia) only raises the score, one from below up to it (Kazakhstan) only
+    # lowers it
     ranges = parse_assumptions(
-        head + 'ranges = { relocants = ["relocants_low", "relocants_high"] }'
+        head + 'ranges = { diaspora_stock = ["diaspora_stock", "diaspora_stock_high"] }'
     )
     u = uncertainty_analysis(s, ranges, year=2022)
+    below = parse_assumptions(
+        head + 'ranges = { diaspora_stock = ["diaspora_stock_low", "diaspora_stock"] }'
+    )
+    w = uncertainty_analysis(s, below, year=2022)
     arm, kaz = s.countries.index("ARM"), s.countries.index("KAZ")
-    # Armenia 2022 takes the lowest estimate (40,000 of 40,000-110,000): draws only raise it;
-    # Kazakhstan takes the highest (100,000 of 50,000-100,000): draws only lower it
     assert u.score["p05"][arm] >= u.nominal_score[arm] - 1e-9
     assert u.score["p95"][arm] > u.nominal_score[arm] + 1.0
-    assert u.score["p95"][kaz] <= u.nominal_score[kaz] + 1e-9
-    assert u.score["p05"][kaz] < u.nominal_score[kaz] - 1.0
+    assert w.score["p95"][kaz] <= w.nominal_score[kaz] + 1e-9
+    assert w.score["p05"][kaz] < w.nominal_score[kaz] - 1.0
     errors = parse_assumptions(
         head + 'standard_errors = { wgi_ge_est = "wgi_ge_se", wgi_rl_est = "wgi_rl_se" }'
     )
