@@ -49,6 +49,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from riskcore_plugins import per
+
 import riskcore
 
 if TYPE_CHECKING:
@@ -68,9 +70,4 @@ __all__ = ["diaspora_size"]
 )
 def diaspora_size(data: Any) -> NDArray[np.float64]:
     """Russians who arrived since February 2022 and stayed, per 1,000 residents of the host."""
-    import numpy as np  # imported when computed: listing plugins needs no numpy
-
-    population = data["population"]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        out = 1000.0 * data["diaspora_stock"] / population
-    return np.where(population > 0, out, np.nan)
+    return per(data["diaspora_stock"], data["population"], 1000.0)

@@ -30,6 +30,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from riskcore_plugins import per
+
 import riskcore
 
 if TYPE_CHECKING:
@@ -49,9 +51,4 @@ __all__ = ["remittance_dependence"]
 )
 def remittance_dependence(data: Any) -> NDArray[np.float64]:
     """Transfers from Russia as a percentage of the host's GDP."""
-    import numpy as np  # imported when computed: listing plugins needs no numpy
-
-    gdp = data["gdp_usd"]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        out = 100.0 * data["remittances_from_russia_usd"] / gdp
-    return np.where(gdp > 0, out, np.nan)
+    return per(data["remittances_from_russia_usd"], data["gdp_usd"], 100.0)
