@@ -112,6 +112,24 @@ def test_outliers_winsorised_one_point(scores: riskcore.Scores) -> None:
     assert np.sum(treated != raw) == 1
 
 
+def test_outliers_needing_several_points_are_winsorised_not_logged(
+    scores: riskcore.Scores,
+) -> None:
+    # Services needs four points: its four highest values end at the fifth highest. Before
+    # tied extremes moved together, the second step changed nothing and it was logged.
+    assert {r["how"] for r in scores.treatments.values()} == {"winsorised"}
+    i = scores.indicator_codes.index("Services")
+    assert (scores.treatments["Services"]["points"], scores.treatments["Services"]["side"]) == (
+        4,
+        "high",
+    )
+    ok = ~scores.excluded[:, 0]
+    before = scores.raw[i, ok, 0]
+    filled = np.where(np.isnan(before), scores.values[i, ok, 0], before)
+    fifth = np.sort(filled)[-5]
+    np.testing.assert_array_equal(scores.values[i, ok, 0], np.minimum(filled, fifth))
+
+
 def test_minmax_onto_0_100_and_arithmetic_means_up_the_tree(scores: riskcore.Scores) -> None:
     ok = ~scores.excluded[:, 0]
     for i, leaf in enumerate(scores.plan.leaves):
