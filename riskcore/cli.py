@@ -181,7 +181,9 @@ def _dask_client(scheduler: str | None, workers: int) -> Any:
     dd: Any = dask.distributed  # untyped library
     if scheduler:
         return dd.Client(scheduler)
-    return dd.Client(dd.LocalCluster(n_workers=workers, threads_per_worker=1, processes=True))
+    from riskcore.distributed import local_client
+
+    return local_client(workers)
 
 
 def _scored(args: argparse.Namespace) -> Any:

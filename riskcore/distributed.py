@@ -1,28 +1,51 @@
 """The Dask backend: chunks of Monte Carlo runs spread over a ``dask.distributed`` cluster.
 
 Install with ``pip install 'riskcore[dask]'``. The model is sent to the workers once
-(``scatter``), each task evaluates one chunk of rows of the design, and the chunks come back in
-order, so the numbers are identical to the local backend for the same seed. Point it at a real
-cluster with a client::
+(``scatter``), each task evaluates one chunk of rows of the design, and the chunks are taken
+back in the design's order and summed as on the local backend, so the numbers are identical to
+the local backend for the same seed. Point it at a real cluster with a client::
 
     from dask.distributed import Client
     client = Client("tcp://scheduler:8786")   # every worker needs riskcore and the plugins
     riskcore.uncertainty.sensitivity_analysis(scores, assumptions, backend="dask", client=client)
 
 or ``riskcore sensitivity ... --scheduler tcp://scheduler:8786`` on the command line.
+
+Memory trimming
+---------------
+``distributed`` starts its worker processes with ``MALLOC_TRIM_THRESHOLD_=65536``
+(``distributed.nanny.pre-spawn-environ``), so that glibc returns freed memory to the system
+at once. A chunk of runs allocates and frees temporaries of tens of megabytes, so every chunk
+then maps and faults its pages afresh, which made the workers slower than one local process.
+The clusters riskcore starts itself (:func:`local_client`, ``--workers``) leave the variable
+unset, so glibc's own adaptive threshold applies (freed temporaries are reused by the next
+chunk; a worker's resident memory stays at about one chunk's temporaries). A cluster you start
+keeps its configuration: set ``distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_``
+(or the variable itself, in the workers' environment) to a large value there for the same
+effect.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["map_chunks"]
+__all__ = ["local_client", "map_chunks"]
 
 FloatArray = NDArray[np.float64]
+
+
+def _dask() -> Any:
+    try:
+        import dask.distributed
+    except ImportError:  # pragma: no cover - exercised without dask
+        raise ImportError(
+            "the dask backend needs dask.distributed: pip install 'riskcore[dask]'"
+        ) from None
+    return dask.distributed  # untyped library
 
 
 def _run_chunk(model: Any, x: FloatArray) -> tuple[FloatArray, FloatArray]:
@@ -31,32 +54,31 @@ def _run_chunk(model: Any, x: FloatArray) -> tuple[FloatArray, FloatArray]:
 
 
 def map_chunks(
-    model: Any,
-    x: FloatArray,
-    starts: Sequence[int],
-    chunk: int,
-    *,
-    client: Any = None,
-    progress: Callable[[int, int], None] | None = None,
-) -> list[tuple[FloatArray, FloatArray]]:
-    """Evaluate ``model`` on chunks of ``x`` on a Dask cluster; results in chunk order."""
-    try:
-        import dask.distributed
-    except ImportError:  # pragma: no cover - exercised without dask
-        raise ImportError(
-            "the dask backend needs dask.distributed: pip install 'riskcore[dask]'"
-        ) from None
-    dd: Any = dask.distributed  # untyped library
+    model: Any, parts: Sequence[FloatArray], *, client: Any = None
+) -> Iterator[tuple[FloatArray, FloatArray]]:
+    """Evaluate ``model`` on each part of a design on a Dask cluster; results in part order.
+
+    Every part is submitted at once; the results are taken in order (the workers keep
+    computing meanwhile) and released as soon as taken, so the client holds one at a time.
+    """
+    dd = _dask()
     client = client or dd.default_client()
     remote = client.scatter(model, broadcast=True)
-    futures = [client.submit(_run_chunk, remote, x[s : s + chunk], pure=False) for s in starts]
-    position = {f.key: i for i, f in enumerate(futures)}
-    results: list[Any] = [None] * len(futures)
-    done = 0
-    for future in dd.as_completed(futures):
-        i = position[future.key]
-        results[i] = future.result()
-        done += min(chunk, x.shape[0] - starts[i])
-        if progress is not None:
-            progress(done, x.shape[0])
-    return results
+    futures = [client.submit(_run_chunk, remote, p, pure=False) for p in parts]
+    for i, future in enumerate(futures):
+        yield future.result()
+        futures[i] = None  # release the result on the cluster
+        future.release()
+
+
+def local_client(workers: int) -> Any:
+    """A client of a new local cluster of ``workers`` processes, one thread each, whose workers
+    start without ``distributed``'s ``MALLOC_TRIM_THRESHOLD_`` (see the module notes)."""
+    import dask
+
+    dd = _dask()
+    environ = dict(dask.config.get("distributed.nanny.pre-spawn-environ", default={}) or {})
+    environ.pop("MALLOC_TRIM_THRESHOLD_", None)
+    with dask.config.set({"distributed.nanny.pre-spawn-environ": environ}):
+        cluster = dd.LocalCluster(n_workers=workers, threads_per_worker=1, processes=True)
+    return dd.Client(cluster)

@@ -32,7 +32,8 @@ class Runs:
     ----------
     year : int
     score, rank : ndarray, shape (runs, countries)
-        NaN where a run gives a country no score.
+        NaN where a run gives a country no score (ranks may be kept as float32: whole numbers,
+        exact; every summary is computed in float64).
     factors : tuple of str
         What varies between the runs (the uncertain factors' names).
     comparable : bool
@@ -42,7 +43,7 @@ class Runs:
 
     year: int
     score: FloatArray
-    rank: FloatArray
+    rank: NDArray[np.floating[Any]]
     factors: tuple[str, ...] = ()
     comparable: bool = True
 
@@ -60,11 +61,8 @@ class Runs:
     def summary(self, values: str) -> dict[str, FloatArray]:
         """Mean, median, 5th and 95th percentiles of ``"score"`` or ``"rank"`` per country."""
         data = self.score if values == "score" else self.rank
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
-            mean = np.nanmean(data, axis=0)  # vectorised already
         return {
-            "mean": mean,
+            "mean": _by_column(data, np.nanmean),  # vectorised already: no split
             "median": _by_column(data, np.median, np.nanmedian),
             "p05": self.percentile(values, 5),
             "p95": self.percentile(values, 95),
@@ -118,16 +116,36 @@ class Runs:
         return out
 
 
-def _by_column(data: FloatArray, whole: Callable[..., Any], nan: Callable[..., Any]) -> FloatArray:
-    """A statistic of each column (country) over the runs, missing values left out: ``whole``
-    on the columns without a missing value, all at once, ``nan`` on the others (numpy's
-    nan-functions go column by column). The same numbers as ``nan`` on every column."""
-    full = ~np.isnan(data).any(axis=0)
-    first = whole(data[:, full], axis=0)
-    out: FloatArray = np.full((*np.shape(first)[:-1], data.shape[1]), np.nan)
-    out[..., full] = first
-    if not full.all():
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)  # a country no run scores
-            out[..., ~full] = nan(data[:, ~full], axis=0)
+#: Countries summarised at a time: bounds the copies the percentiles make.
+_COLUMNS = 64
+
+
+def _by_column(
+    data: Any, whole: Callable[..., Any], nan: Callable[..., Any] | None = None
+) -> FloatArray:
+    """A statistic of each column (country) over the runs, missing values left out.
+
+    ``whole`` on the columns without a missing value, all at once, and ``nan`` on the others
+    (numpy's nan-functions go column by column); without ``nan``, ``whole`` on every column. A
+    block of columns at a time, in float64 whatever the stored type (ranks are kept as float32,
+    exactly). The same numbers as ``nan`` on each column.
+    """
+    parts = []
+    for lo in range(0, max(data.shape[1], 1), _COLUMNS):
+        block = np.asarray(data[:, lo : lo + _COLUMNS], dtype=np.float64)
+        if nan is None:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)  # a country no run scores
+                parts.append(np.asarray(whole(block, axis=0)))
+            continue
+        full = ~np.isnan(block).any(axis=0)
+        first = np.asarray(whole(block[:, full], axis=0))
+        part = np.full((*first.shape[:-1], block.shape[1]), np.nan)
+        part[..., full] = first
+        if not full.all():
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)  # a country no run scores
+                part[..., ~full] = nan(block[:, ~full], axis=0)
+        parts.append(part)
+    out: FloatArray = np.concatenate(parts, axis=-1)
     return out

@@ -163,16 +163,15 @@ def bootstrap_counts(n: int, resamples: int, seed: int | None = 0) -> NDArray[np
     Returns
     -------
     ndarray of unsigned int, shape (resamples, n)
-        The narrowest unsigned type that holds every count.
+        One byte per count unless a count needs more (one row in about ``10**300``).
     """
     rng = np.random.default_rng(seed)
-    counts = np.empty((resamples, n), dtype=np.uint32)
+    counts: NDArray[np.integer[Any]] = np.empty((resamples, n), dtype=np.uint8)
     for r in range(resamples):
-        counts[r] = np.bincount(rng.integers(0, n, n), minlength=n)
-    top = int(counts.max(initial=0))
-    for dtype in (np.uint8, np.uint16):
-        if top <= np.iinfo(dtype).max:
-            return counts.astype(dtype)
+        row = np.bincount(rng.integers(0, n, n), minlength=n)
+        if row.max(initial=0) > np.iinfo(counts.dtype).max:  # rare: widen, keep the rows done
+            counts = counts.astype(np.uint16 if row.max() <= 65535 else np.uint32)
+        counts[r] = row
     return counts
 
 

@@ -28,6 +28,7 @@ from numpy.typing import NDArray
 
 from riskcore._args import MIN_SAMPLES
 from riskcore.assumptions import Assumptions
+from riskcore.chunks import Collected, collect, each_chunk
 from riskcore.data import Panel
 from riskcore.engine import aggregate, normalize_leaves, root_scores
 from riskcore.errors import OptionError
@@ -229,46 +230,6 @@ class IndexModel:
         )  # fmt: skip
 
 
-def run_design(
-    model: IndexModel,
-    x: FloatArray,
-    *,
-    chunk: int = 2048,
-    backend: str = "local",
-    client: Any = None,
-    progress: Progress | None = None,
-) -> tuple[FloatArray, FloatArray]:
-    """Evaluate every row of a design in chunks; scores and ranks of shape (runs, countries).
-
-    Parameters
-    ----------
-    model : IndexModel
-    x : ndarray, shape (runs, columns)
-    chunk : int
-        Runs per batch; bounds the memory of one evaluation.
-    backend : {"local", "dask"}
-        ``dask`` spreads the chunks over a ``dask.distributed`` cluster (``client``).
-    client : dask.distributed.Client, optional
-        For the dask backend (default: the current client).
-    progress : callable, optional
-        ``progress(done, total)`` after each chunk.
-    """
-    starts = list(range(0, x.shape[0], max(1, int(chunk))))
-    if backend == "dask":
-        from riskcore.distributed import map_chunks
-
-        parts = map_chunks(model, x, starts, chunk, client=client, progress=progress)
-    elif backend == "local":
-        parts = []
-        for s in starts:
-            parts.append(model(x[s : s + chunk]))
-            if progress is not None:
-                progress(min(s + chunk, x.shape[0]), x.shape[0])
-    else:
-        raise ValueError(f"backend must be 'local' or 'dask', got {backend!r}")
-    return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
-
-
 @dataclass
 class UncertaintyResult:
     """Per country: the nominal score and rank and their distributions over the runs.
@@ -432,7 +393,8 @@ class RunOptions(TypedDict, total=False):
     year : int
         Default: the latest year in the data.
     chunk, backend, client, progress
-        As for :func:`run_design`.
+        How runs are evaluated (:func:`riskcore.chunks.each_chunk`): runs per chunk, the
+        backend (``local`` or ``dask``), a Dask client, a ``progress(done, total)`` callback.
     host : PluginHost
         Which plugins provide the alternative methods (default: the entry points).
     """
@@ -448,9 +410,16 @@ class RunOptions(TypedDict, total=False):
 
 
 def _run(
-    scores: Scores, assumptions: Assumptions, options: RunOptions, *, sobol: bool
-) -> tuple[IndexModel, int, int, FloatArray, FloatArray]:
-    """Build the model, draw the design (A only, or Saltelli's), run it: model, N, seed, runs."""
+    scores: Scores,
+    assumptions: Assumptions,
+    options: RunOptions,
+    *,
+    sobol: bool,
+    keep: bool,
+    country_bootstrap: int = 0,
+) -> tuple[IndexModel, int, int, Collected]:
+    """Build the model, draw the design (A only, or Saltelli's), run it chunk by chunk and keep
+    what the analysis needs (:func:`riskcore.chunks.collect`): model, N, seed, what was kept."""
     samples, seed, chunk = options.get("samples"), options.get("seed"), options.get("chunk", 2048)
     n = assumptions.samples if samples is None else samples
     s = assumptions.seed if seed is None else seed
@@ -468,33 +437,45 @@ def _run(
         treated=scores.values,
     )
     x = saltelli_design(model.dims, n, s)
-    if not sobol:
-        x = x[:n]  # the A matrix: a scrambled Sobol' sample
-    sc, rk = run_design(
+    blocks = len(model.factors) + 2 if sobol else 1
+    chunks = each_chunk(
         model,
-        x,
+        x[: n * blocks],  # without Sobol': the A matrix, a scrambled Sobol' sample
+        blocks,
         chunk=chunk,
         backend=options.get("backend", "local"),
         client=options.get("client"),
         progress=options.get("progress"),
     )
-    return model, n, s, sc, rk
+    kept = collect(
+        chunks,
+        n,
+        blocks,
+        len(scores.countries),
+        keep=keep,
+        nominal_rank=model.nominal()[1] if sobol else None,
+        country_bootstrap=country_bootstrap,
+        seed=s,
+    )
+    return model, n, s, kept
 
 
 def _uncertainty_result(
-    scores: Scores, model: IndexModel, nominal: tuple[FloatArray, FloatArray], sc: FloatArray,
-    rk: FloatArray,
-) -> UncertaintyResult:  # fmt: skip
+    scores: Scores, model: IndexModel, nominal: tuple[FloatArray, FloatArray], kept: Collected
+) -> UncertaintyResult:
     nominal_score, nominal_rank = nominal
+    assert kept.scores is not None and kept.ranks is not None
     varies = any(f.kind == "normalize" for f in model.factors)
-    runs = Runs(model.year, sc, rk, factors=tuple(model.names), comparable=not varies)
+    runs = Runs(
+        model.year, kept.scores, kept.ranks, factors=tuple(model.names), comparable=not varies
+    )
     return UncertaintyResult(
         index=scores.plan.name,
         year=model.year,
         countries=scores.countries,
         names=dict(scores.panel.country_names),
         factors=model.names,
-        runs=int(sc.shape[0]),
+        runs=runs.n,
         nominal_score=nominal_score,
         nominal_rank=nominal_rank,
         score=runs.summary("score"),
@@ -511,25 +492,18 @@ def _uncertainty_result(
 
 
 def _sensitivity_result(
-    scores: Scores, model: IndexModel, nominal_rank: FloatArray, seed: int, sc: FloatArray,
-    rk: FloatArray, bootstrap: int, country_bootstrap: int,
-) -> SensitivityResult:  # fmt: skip
-    ok = ~np.isnan(nominal_rank)
-    import warnings
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        shift = np.nanmean(np.abs(rk[:, ok] - nominal_rank[ok]), axis=1)
-    k = len(model.factors)
-    summary = sobol_estimates(shift, k, names=model.names, bootstrap=bootstrap, seed=seed)
-    per_country = sobol_estimates(sc, k, names=model.names, bootstrap=country_bootstrap, seed=seed)
+    scores: Scores, model: IndexModel, seed: int, kept: Collected, bootstrap: int
+) -> SensitivityResult:
+    assert kept.shift is not None and kept.per_country is not None
+    names = model.names
+    summary = sobol_estimates(kept.shift, len(names), names=names, bootstrap=bootstrap, seed=seed)
     return SensitivityResult(
         index=scores.plan.name,
         year=model.year,
         countries=scores.countries,
-        runs=int(sc.shape[0]),
+        runs=int(kept.shift.shape[0]),
         summary=summary,
-        per_country=per_country,
+        per_country=kept.per_country.result(names),
     )
 
 
@@ -552,8 +526,8 @@ def uncertainty_analysis(
     -------
     UncertaintyResult
     """
-    model, _, _, sc, rk = _run(scores, assumptions, options, sobol=False)
-    return _uncertainty_result(scores, model, model.nominal(), sc, rk)
+    model, _, _, kept = _run(scores, assumptions, options, sobol=False, keep=True)
+    return _uncertainty_result(scores, model, model.nominal(), kept)
 
 
 def sensitivity_analysis(
@@ -577,9 +551,10 @@ def sensitivity_analysis(
     -------
     SensitivityResult
     """
-    model, _, s, sc, rk = _run(scores, assumptions, options, sobol=True)
-    _, nominal_rank = model.nominal()
-    return _sensitivity_result(scores, model, nominal_rank, s, sc, rk, bootstrap, country_bootstrap)
+    model, _, s, kept = _run(
+        scores, assumptions, options, sobol=True, keep=False, country_bootstrap=country_bootstrap
+    )
+    return _sensitivity_result(scores, model, s, kept, bootstrap)
 
 
 def uncertainty_and_sensitivity(
@@ -598,9 +573,10 @@ def uncertainty_and_sensitivity(
     -------
     (UncertaintyResult, SensitivityResult)
     """
-    model, n, s, sc, rk = _run(scores, assumptions, options, sobol=True)
-    nominal = model.nominal()
+    model, _, s, kept = _run(
+        scores, assumptions, options, sobol=True, keep=True, country_bootstrap=country_bootstrap
+    )
     return (
-        _uncertainty_result(scores, model, nominal, sc[:n], rk[:n]),
-        _sensitivity_result(scores, model, nominal[1], s, sc, rk, bootstrap, country_bootstrap),
+        _uncertainty_result(scores, model, model.nominal(), kept),
+        _sensitivity_result(scores, model, s, kept, bootstrap),
     )
