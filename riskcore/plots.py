@@ -64,8 +64,11 @@ def ranked_bars(
         lo = np.array([uncertainty.score["p05"][i] for i in idx])
         hi = np.array([uncertainty.score["p95"][i] for i in idx])
         ok = ~np.isnan(values) & ~np.isnan(lo)
+        # whiskers drawn from the interval's ends, not around the nominal score: a nominal
+        # score can lie outside its own interval (an alternative method moves every run)
+        mid = (lo[ok] + hi[ok]) / 2
         ax.errorbar(
-            values[ok], y[ok], xerr=[values[ok] - lo[ok], hi[ok] - values[ok]],
+            mid, y[ok], xerr=[mid - lo[ok], hi[ok] - mid],
             fmt="none", ecolor="black", capsize=3, label="5-95 % over the runs",
         )  # fmt: skip
         ax.legend(loc="lower right", fontsize=8)

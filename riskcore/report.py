@@ -17,6 +17,7 @@ import io
 import math
 from typing import TYPE_CHECKING, Any
 
+from riskcore.publication import relative
 from riskcore.result import Scores
 from riskcore.text import number
 
@@ -269,7 +270,7 @@ def _provenance(scores: Scores) -> str:
     summary = (
         f"{len(rows)} input figures, {len(rows) - missing} with a source"
         + (f", {missing} without" if missing else "")
-        + f", from {_e(panel.path or 'the data')}."
+        + f", from {_e(relative(panel.path, scores.plan.path))}."
     )
     return (
         "<h2>Provenance of every input</h2>"
@@ -305,22 +306,32 @@ def build_report(
     str
         A complete HTML document.
     """
-    from riskcore import __version__
+    from riskcore import __version__, publication
 
     t = scores.year_index(year)
     title = f"{scores.plan.name}, {scores.years[t]}"
+    index, data = (
+        publication.relative(p, scores.plan.path) for p in (scores.plan.path, scores.panel.path)
+    )
     body = [
         f"<h1>{_e(title)}</h1>",
-        f'<p class="note">riskcore {__version__}; index file {_e(scores.plan.path)}; data '
-        f"{_e(scores.panel.path)}; {len(scores.countries)} countries, "
+        f'<p class="note">riskcore {__version__}; index file {_e(index)}; data '
+        f"{_e(data)}; {len(scores.countries)} countries, "
         f"{scores.years[0]}-{scores.years[-1]}.</p>",
         _results(scores, t, uncertainty),
+        publication.years_section(
+            uncertainty.scores if uncertainty and uncertainty.scores else scores
+        ),
         _contributions(scores, t),
         _trend(scores),
+        publication.world_section(scores, scores.years[t], figure=_figure),
         _uncertainty(uncertainty, sensitivity),
         _method(scores),
         _treatment(scores),
+        publication.limits_section(scores, scores.years[t]),
+        publication.vintages_section(scores),
         _provenance(scores),
+        publication.citation(scores),
     ]
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'

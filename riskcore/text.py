@@ -18,10 +18,12 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from riskcore.plugins import PluginInfo
     from riskcore.result import Scores
+    from riskcore.uncertainty import UncertaintyResult
 
 __all__ = [
     "number",
     "render_indicators",
+    "render_intervals",
     "render_plugins",
     "render_sources",
     "render_table",
@@ -217,4 +219,29 @@ def render_plugins(infos: Sequence[PluginInfo]) -> str:
                 f"\n{i.name}: also provided by another plugin, unusable until one is disabled: "
                 + ", ".join(i.conflicts)
             )
+    return "\n".join(lines)
+
+
+def render_intervals(
+    result: UncertaintyResult, countries: Sequence[str] | None = None, bands: Scores | None = None
+) -> str:
+    """The table of an uncertainty analysis: nominal score and rank, the score's 5-95 % (when
+    the runs share one scale) and the rank's median and 5-95 %, for ``countries`` in the order
+    given (default: every country by nominal rank); with ``bands``, each country's band."""
+    comparable = not result.notes  # the scores of all runs are on one scale
+    score_head = f" {'5%':>6} {'95%':>6}" if comparable else ""
+    band_head = "  Band" if bands is not None else ""
+    records = {r["country"]: r for r in result.to_records()}
+    lines = [
+        f"{'Country':<28} {'Score':>6}{score_head}  {'Rank':>4} {'median':>6} {'5%-95%':>7}"
+        + band_head
+    ]
+    for code in list(records) if countries is None else list(countries):
+        r = records[code]
+        ranks = f"{r['rank_p05']:.0f}-{r['rank_p95']:.0f}" if r["rank_p05"] is not None else "-"
+        spread = f" {number(r['score_p05']):>6} {number(r['score_p95']):>6}" if comparable else ""
+        band = f"  {bands.band(code, result.year) or '-':<10}" if bands is not None else ""
+        rank = f"{number(r['rank'], 0):>4} {number(r['rank_median'], 0):>6} {ranks:>7}"
+        name = f"{r['country'] + ' ' + r['name']:<28.28}"
+        lines.append(f"{name} {number(r['score']):>6}{spread}  {rank}{band}".rstrip())
     return "\n".join(lines)

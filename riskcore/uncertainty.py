@@ -281,35 +281,11 @@ class UncertaintyResult:
         }
 
     def table(self, countries: Sequence[str] | None = None, bands: Scores | None = None) -> str:
-        """The text table of some countries (default: all), in nominal rank order.
+        """The text table of some countries (default: all, by nominal rank); with ``bands``
+        (the nominal scores) each country's band too (:func:`riskcore.text.render_intervals`)."""
+        from riskcore.text import render_intervals
 
-        Parameters
-        ----------
-        countries : sequence of str, optional
-            Codes to show, in the order given (default: every country by nominal rank).
-        bands : Scores, optional
-            The nominal scores: adds each country's band in :attr:`year`.
-        """
-        comparable = not self.notes  # the scores of all runs are on one scale
-        score_head = f" {'5%':>6} {'95%':>6}" if comparable else ""
-        band_head = f"  {'Band':<10}" if bands is not None else ""
-        records = {r["country"]: r for r in self.to_records()}
-        chosen = list(records) if countries is None else list(countries)
-        lines = [
-            f"{'Country':<28} {'Score':>6}{score_head}  {'Rank':>4} {'median':>6} {'5%-95%':>7}"
-            + band_head.rstrip()
-        ]
-        for code in chosen:
-            r = records[code]
-            span = f"{r['rank_p05']:.0f}-{r['rank_p95']:.0f}" if r["rank_p05"] is not None else "-"
-            spread = (
-                f" {number(r['score_p05']):>6} {number(r['score_p95']):>6}" if comparable else ""
-            )
-            band = f"  {bands.band(code, self.year) or '-':<10}" if bands is not None else ""
-            rank = f"{number(r['rank'], 0):>4} {number(r['rank_median'], 0):>6} {span:>7}"
-            name = f"{r['country'] + ' ' + r['name']:<28.28}"
-            lines.append(f"{name} {number(r['score']):>6}{spread}  {rank}{band}".rstrip())
-        return "\n".join(lines)
+        return render_intervals(self, countries, bands)
 
     def __str__(self) -> str:
         lines = [

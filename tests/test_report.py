@@ -88,6 +88,34 @@ def test_report_is_self_contained_and_complete(report: Path, scores: riskcore.Sc
     assert "without" not in text.split("Provenance of every input")[1].split("</p>")[0]
 
 
+def test_report_is_fit_to_publish(report: Path, scores: riskcore.Scores) -> None:
+    text = report.read_text()
+    for section in ["Scores by year", "The countries in the world", "Limits", "Data vintages"]:
+        assert f"<h2>{section}</h2>" in text, section
+    # no machine path: files are named relative to the index file
+    assert str(Path(scores.plan.path or "").parent) not in text
+    assert "index file index.toml; data inputs.csv" in text
+    cite = text.split("<h2>Suggested citation</h2>")[1]
+    assert f"riskcore {riskcore.__version__}" in cite and "Diaspora Instability Index" in cite
+    # the analysed year's interval is in the scores-by-year table; the years before 2022 are
+    # said to rest on fewer indicators
+    years = text.split("<h2>Scores by year</h2>")[1].split("<h2>")[0]
+    assert re.search(r"\d+\.\d \[\d+\.\d-\d+\.\d\]", years)
+    assert "2019, 2020, 2021 diaspora_size" in years
+    limits = text.split("<h2>Limits</h2>")[1].split("</ul>")[0]
+    assert "of kind &#x27;estimate&#x27;" in limits and "8 countries are scored" in limits
+
+
+def test_relative_names_never_print_machine_paths(tmp_path: Path) -> None:
+    from riskcore.publication import relative
+
+    index = tmp_path / "a" / "index.toml"
+    assert relative(tmp_path / "a" / "data" / "x.csv", index) == "data/x.csv"
+    assert relative(tmp_path / "b" / "y.csv", index) == "y.csv"
+    assert relative(None, index) == "the data"
+    assert relative(tmp_path / "z.csv", None) == "z.csv"
+
+
 def _chromium() -> str | None:
     return shutil.which("chromium") or shutil.which("chromium-browser")
 
@@ -116,6 +144,9 @@ def test_report_renders_in_headless_chromium(
     assert proc.returncode == 0, proc.stderr[-2000:]
     dom = proc.stdout
     assert "<table" in dom and "Results, 2023" in dom
+    # the world context: each host's percentile among all countries, a table and a figure
+    world = dom[dom.index("The countries in the world") :]
+    assert "195 countries" in world and "<img" in world.split("<h2>")[0]
     for country in scores.countries:
         name = scores.panel.country_names[country]
         assert f"{country} {name}" in html.unescape(dom), country
@@ -128,3 +159,21 @@ def test_report_renders_in_headless_chromium(
         capture_output=True, text=True, timeout=120, check=False,
     )  # fmt: skip
     assert proc.returncode == 0 and shot.stat().st_size > 10_000
+
+
+def test_bars_draw_an_interval_that_leaves_out_the_nominal_score() -> None:
+    # the arithmetic root of the example lifts Uzbekistan in every run: its nominal score lies
+    # below its own interval, and the figure still draws the whiskers
+    from riskcore import plots
+
+    folder = riskcore.examples.example_path("post_soviet")
+    scores = riskcore.score(folder / "index.toml", folder / "inputs.csv")
+    a = parse_assumptions(
+        "[uncertainty]\nsamples = 16\n[uncertainty.aggregation]\nnodes = ['instability']\n"
+        "alternatives = ['arithmetic']\n"
+    )
+    u = uncertainty_analysis(scores, a, year=2023)
+    uzb = scores.country_index("UZB")
+    assert u.score["p05"][uzb] > u.nominal_score[uzb]
+    fig = plots.ranked_bars(scores, 2023, uncertainty=u)
+    assert fig.axes[0].get_legend() is not None
