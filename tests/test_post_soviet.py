@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import functools
 import math
 from pathlib import Path
 from types import ModuleType
@@ -66,6 +67,7 @@ def test_model_over_five_years(scores: riskcore.Scores) -> None:
         assert len(set(np.round(scores.score[:, t], 6))) == 8
 
 
+@functools.cache
 def evidence() -> ModuleType:
     return load_script(FOLDER / "build_inputs.py", "post_soviet_build")
 
@@ -208,3 +210,22 @@ def test_build_inputs_refuses_rows_it_cannot_use() -> None:
     empty = build.Row("diaspora_figures.csv", 7, "ARM", 2022, "x", None, None, None)
     with pytest.raises(ValueError, match=r"diaspora_figures.csv, line 7: no figure"):
         assert empty.span
+
+
+ranges = st.tuples(st.floats(0, 1e6), st.floats(0, 1e6)).map(sorted)
+
+
+@given(st.lists(ranges, min_size=1, max_size=6), ranges)
+def test_a_derived_range_spans_every_candidate(
+    parts: list[list[float]], factor: list[float]
+) -> None:
+    build = evidence()
+    candidates = [build.Estimate(lo, hi, (("f", i),), "x") for i, (lo, hi) in enumerate(parts)]
+    h = build.hull(candidates, "hull")
+    for c in candidates:
+        assert h.low <= c.low <= c.high <= h.high
+    assert h.low <= h.value <= h.high
+    f = build.Estimate(factor[0], factor[1], (), "factor")
+    s = build.scaled(h, f, "scaled")
+    assert s.low <= h.low * factor[0] + 1e-6 and s.high >= h.high * factor[1] - 1e-6
+    assert s.low <= s.high
