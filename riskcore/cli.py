@@ -312,6 +312,20 @@ def _cmd_schema(args: argparse.Namespace, stdout: TextIO) -> None:
     _write(json.dumps(index_schema(), indent=2), args.output, stdout)
 
 
+#: The library's messages name a keyword argument and its option side by side; the command line
+#: names its own option only.
+_PYTHON_NAMES = {
+    "extra_countries / --extra-country": "--extra-country",
+    "skip_columns / --skip-column": "--skip-column",
+}
+
+
+def _options_only(message: str) -> str:
+    for both, option in _PYTHON_NAMES.items():
+        message = message.replace(both, option)
+    return message
+
+
 def _show_warning(
     message: Warning | str,
     category: type[Warning],
@@ -500,7 +514,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"riskcore {args.command}: plugin fault: {exc}", file=sys.stderr)
         return EXIT_PLUGIN
     except RiskcoreError as exc:
-        print(f"riskcore {args.command}: error: {exc}", file=sys.stderr)
+        print(f"riskcore {args.command}: error: {_options_only(str(exc))}", file=sys.stderr)
         return EXIT_INPUT
     except BrokenPipeError:  # output piped into `head`
         devnull = os.open(os.devnull, os.O_WRONLY)

@@ -179,15 +179,37 @@ class Prepared:
 
 
 def _denominate(plan: Plan, panel: Panel, raw: FloatArray) -> FloatArray:
+    """Divide by the denominators and apply the multipliers; a result beyond the range of
+    numbers is a :class:`SpecError` naming the key, the country and the year."""
     out: FloatArray = raw.copy()
     for i, leaf in enumerate(plan.leaves):
-        if leaf.denominator is not None:
-            den = panel[leaf.denominator]
-            with np.errstate(divide="ignore", invalid="ignore"):
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            if leaf.denominator is not None:
+                den = panel[leaf.denominator]
                 out[i] = np.where(den != 0, raw[i] / den, np.nan)
-        if leaf.multiplier != 1.0:
-            out[i] = out[i] * leaf.multiplier
+                _in_range(plan, panel, leaf.code, raw[i], out[i], "denominator", den)
+            if leaf.multiplier != 1.0:
+                before = out[i].copy()
+                out[i] = out[i] * leaf.multiplier
+                _in_range(plan, panel, leaf.code, before, out[i], "multiplier", leaf.multiplier)
     return out
+
+
+def _in_range(
+    plan: Plan, panel: Panel, code: str, before: Any, after: Any, step: str, by: Any
+) -> None:
+    """:class:`SpecError` naming ``indicator.<code>.<step>`` where a finite value became
+    infinite (a tiny denominator, a huge multiplier)."""
+    overflow = np.isinf(after) & np.isfinite(before)
+    if overflow.any():
+        r, t = (int(a[0]) for a in np.nonzero(overflow))
+        how = f"divided by {float(by[r, t]):g}" if step == "denominator" else f"times {by:g}"
+        raise SpecError(
+            f"the value {float(before[r, t]):g} of '{code}' ({panel.countries[r]}, "
+            f"{panel.years[t]}) {how} is beyond the range of numbers (about 1.8e308)",
+            path=plan.path,
+            key=f"indicator.{code}.{step}",
+        )
 
 
 def _screen(

@@ -498,6 +498,26 @@ CASES: list[Case] = [
         "indicator.a.normalize.method",
         "'sigmoid'",
     ),
+    Case(
+        "index-multiplier-overflow",
+        SCORE,
+        ("index.toml", "key 'indicator.c.multiplier'", "ARM, 2020", "beyond the range"),
+        {
+            "index.toml": sub("multiplier = 1.0", "multiplier = 1e300"),
+            "data.csv": line(18, "ARM,2020,c,5e10,,S"),
+        },
+    ),
+    Case(
+        "index-denominator-overflow",
+        SCORE,
+        ("index.toml", "key 'indicator.c.denominator'", "beyond the range"),
+        {
+            "index.toml": sub("multiplier = 1.0", 'denominator = "a_se"'),
+            "data.csv": lambda t: t.replace("ARM,2020,c,5,,S", "ARM,2020,c,1e300,,S").replace(
+                "ARM,2020,a_se,1,,S", "ARM,2020,a_se,1e-300,,S"
+            ),
+        },
+    ),
     index(
         "index-multiplier-inf",
         "multiplier = 1.0",

@@ -79,6 +79,9 @@ def test_a_malformed_input_is_a_clean_error(
     err = capsys.readouterr().err
     assert code == case.code, err
     assert "Traceback" not in err and "unexpected fault" not in err, err
+    # plain words: no pydantic phrasing, no Python argument names
+    for word in ("Input should", "instance of", "after validation", "extra_countries", "skip_"):
+        assert word not in err, err
     for name in case.names:
         assert name in err, f"{name!r} not in: {err}"
     # nothing written, nothing overwritten, no temporary file left behind
