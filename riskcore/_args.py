@@ -1,9 +1,10 @@
 """Command-line values checked where they are parsed: every number against its allowed range.
 
-A value out of range is a usage error (exit 2) naming the option and the range, raised by
-:mod:`argparse` itself, so that no command ever sees ``--chunk 0`` or ``--seed -1`` and falls
-back to a default or fails deep inside numpy. Also here: the rule that ``--output`` never
-names one of the run's own input files.
+A value out of range on the command line is a usage error (exit 2) naming the option and the
+range, raised by :mod:`argparse` itself, so that no command ever sees ``--chunk 0`` or
+``--seed -1`` and falls back to a default or fails deep inside numpy; the same ranges hold for
+the options of the Python functions (:func:`run_settings`). Also here: the rule that
+``--output`` never names one of the run's own input files.
 """
 
 from __future__ import annotations
@@ -11,14 +12,18 @@ from __future__ import annotations
 import argparse
 import math
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
+
+from riskcore.errors import OptionError
 
 __all__ = [
     "MIN_SAMPLES",
     "YEARS",
     "fraction",
     "output_over_input",
+    "run_settings",
     "whole",
 ]
 
@@ -73,6 +78,21 @@ def fraction(low: float, high: float, *, open_ends: bool = False) -> Callable[[s
         return value
 
     return parse
+
+
+def run_settings(assumptions: Any, options: Mapping[str, Any]) -> tuple[int, int, int]:
+    """``(samples, seed, chunk)`` of an analysis: the options given, else the assumptions' own
+    (``samples`` and ``seed`` of the file); :class:`~riskcore.errors.OptionError` for a value
+    out of the command line's ranges. The seed is then the seed of every draw, data noise
+    included."""
+    samples, seed = options.get("samples"), options.get("seed")
+    n = assumptions.samples if samples is None else samples
+    s = assumptions.seed if seed is None else seed
+    chunk = options.get("chunk", 2048)
+    for name, value, low in (("samples", n, MIN_SAMPLES), ("seed", s, 0), ("chunk", chunk, 1)):
+        if value < low:
+            raise OptionError(f"{name} must be at least {low}, got {value}")
+    return n, s, chunk
 
 
 def output_over_input(output: str | None, inputs: Sequence[tuple[str, str | None]]) -> str | None:

@@ -12,13 +12,16 @@ than riskcore's own is handed out by :class:`~riskcore.plugins.PluginHost` wrapp
   anywhere; NaN where every input was present (normalisers, aggregators, imputers, outlier
   treatments); weights that are negative or do not sum to a positive number.
 
-Every other attribute (``name``, ``Params``, ``center``, ``check``, ...) is the method's own.
+A numpy warning while the method runs ("overflow encountered in multiply") comes again as a
+warning naming the method and its plugin. Every other attribute (``name``, ``Params``,
+``center``, ``check``, ...) is the method's own.
 The built-in methods are riskcore's own code, tested against published tables, and are not
 wrapped.
 """
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -116,10 +119,18 @@ class GuardedMethod:
         The plugin that provides it.
     distribution : str, optional
         The distribution that declares the plugin.
+    warning : type of Warning
+        The class of the warnings naming the method (numpy's warnings while it runs).
     """
 
     def __init__(
-        self, method: Any, contract: Contract, kind: str, plugin: str, distribution: str | None
+        self,
+        method: Any,
+        contract: Contract,
+        kind: str,
+        plugin: str,
+        distribution: str | None,
+        warning: type[Warning] = UserWarning,
     ) -> None:
         self.__dict__.update(
             _method=method,
@@ -127,6 +138,7 @@ class GuardedMethod:
             _kind=kind,
             _plugin=plugin,
             _distribution=distribution,
+            _warning=warning,
         )
 
     def __getattr__(self, name: str) -> Any:
@@ -134,6 +146,10 @@ class GuardedMethod:
 
     def __repr__(self) -> str:
         return f"<{self._kind} {self._method.name!r} of plugin {self._plugin!r}>"
+
+    def _who(self) -> str:
+        dist = f", distribution {self._distribution}" if self._distribution else ""
+        return f"{self._kind} '{self._method.name}' (plugin '{self._plugin}'{dist})"
 
     def _fault(self, message: str) -> MethodError:
         return MethodError(
@@ -146,12 +162,18 @@ class GuardedMethod:
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         contract: Contract = self._contract
-        try:
-            out = self._method(*args, **kwargs)
-        except RiskcoreError:
-            raise
-        except Exception as exc:
-            raise self._fault(f"raised {type(exc).__name__}: {exc}") from exc
+        fault: Exception | None = None
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            try:
+                out = self._method(*args, **kwargs)
+            except RiskcoreError:
+                raise
+            except Exception as exc:
+                fault = exc
+        self._rewarn(caught)
+        if fault is not None:
+            raise self._fault(f"raised {type(fault).__name__}: {fault}") from fault
         report = None
         if contract.pair:
             if not (isinstance(out, tuple) and len(out) == 2 and isinstance(out[1], dict)):
@@ -162,6 +184,15 @@ class GuardedMethod:
             raise self._fault(f"returned {arr}")
         self._check(arr, args, kwargs)
         return arr if report is None else (arr, report)
+
+    def _rewarn(self, caught: list[warnings.WarningMessage]) -> None:
+        """The method's warnings again, numpy's own ("overflow encountered in multiply") as a
+        warning naming the method and its plugin."""
+        for w in caught:
+            if issubclass(w.category, RuntimeWarning):
+                warnings.warn(f"{self._who()}: {w.message}", self._warning, stacklevel=4)
+            else:
+                warnings.warn(w.message, w.category, stacklevel=4)
 
     def _check(self, arr: FloatArray, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
         contract: Contract = self._contract

@@ -502,6 +502,7 @@ class PluginHost:
                 _BY_SLOT[slot].label,
                 provided.plugin,
                 provided.distribution,
+                PluginWarning,
             )
         return self._guarded[slot, name]
 

@@ -26,12 +26,11 @@ from typing import TYPE_CHECKING, Any, TypedDict
 import numpy as np
 from numpy.typing import NDArray
 
-from riskcore._args import MIN_SAMPLES
+from riskcore._args import run_settings
 from riskcore.assumptions import Assumptions
 from riskcore.chunks import Collected, collect, each_chunk
 from riskcore.data import Panel
 from riskcore.engine import aggregate, normalize_leaves, root_scores
-from riskcore.errors import OptionError
 from riskcore.labels import year_position
 from riskcore.methods.base import json_number
 from riskcore.noise import perturb, pooling_step
@@ -396,14 +395,8 @@ def _run(
 ) -> tuple[IndexModel, int, int, Collected]:
     """Build the model, draw the design (A only, or Saltelli's), run it chunk by chunk and keep
     what the analysis needs (:func:`riskcore.chunks.collect`): model, N, seed, what was kept."""
-    samples, seed, chunk = options.get("samples"), options.get("seed"), options.get("chunk", 2048)
-    n = assumptions.samples if samples is None else samples
-    s = assumptions.seed if seed is None else seed
-    for name, value, low in (("samples", n, MIN_SAMPLES), ("seed", s, 0), ("chunk", chunk, 1)):
-        if value < low:
-            raise OptionError(f"{name} must be at least {low}, got {value}")
-    # one seed decides every draw: the design and each run's data noise
-    assumptions = assumptions.model_copy(update={"seed": s})
+    n, s, chunk = run_settings(assumptions, options)
+    assumptions = assumptions.model_copy(update={"seed": s})  # one seed decides every draw
     model = IndexModel(
         scores.plan,
         scores.panel,

@@ -7,13 +7,18 @@ left exactly as it was.
 
 from __future__ import annotations
 
+import os
+import resource
 import shutil
+import subprocess
+import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from riskcore.cli import main
-from tests.corpus_cases import CASES, Case
+from tests.corpus_cases import CASES, SCORE, Case
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
 OLD_OUTPUT = "the output of an earlier run\n"
@@ -86,3 +91,47 @@ def test_a_malformed_input_is_a_clean_error(
         assert name in err, f"{name!r} not in: {err}"
     # nothing written, nothing overwritten, no temporary file left behind
     assert files_of(run) == before
+
+
+# -- a few cases in a real process: the exit code and stderr as a shell sees them ----------------
+SUBPROCESS = [c for c in CASES if c.id in ("data-latin1", "cli-samples-below-file-minimum")]
+
+
+def riskcore_process(argv: list[str], cwd: Path, limit: int | None = None) -> Any:
+    """``python -m riskcore.cli ARGV`` in ``cwd``, with a file size limit when given."""
+
+    def set_limit() -> None:
+        if limit is not None:
+            resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    return subprocess.run(
+        [sys.executable, "-m", "riskcore.cli", *argv],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        preexec_fn=set_limit,
+        env={**os.environ, "RISKCORE_DISABLE_PLUGIN_AUTOLOAD": "1"},
+    )
+
+
+@pytest.mark.parametrize("case", SUBPROCESS, ids=[c.id for c in SUBPROCESS])
+def test_a_malformed_input_in_a_real_process(case: Case, tmp_path: Path) -> None:
+    prepare(case, tmp_path)
+    before = files_of(tmp_path)
+    run = riskcore_process([*case.argv, "--output", "out.txt"], tmp_path)
+    assert run.returncode == case.code, run.stderr
+    assert "Traceback" not in run.stderr
+    assert all(name in run.stderr for name in case.names), run.stderr
+    assert files_of(tmp_path) == before
+
+
+def test_a_file_size_limit_keeps_the_old_output(tmp_path: Path) -> None:
+    prepare(Case("size-limit", SCORE, ()), tmp_path)
+    before = files_of(tmp_path)
+    # the table is far longer than 64 bytes: the write fails half-way (EFBIG)
+    run = riskcore_process([*SCORE, "--output", "out.txt"], tmp_path, limit=64)
+    assert run.returncode == 2, run.stderr
+    assert "out.txt" in run.stderr and "cannot write" in run.stderr
+    assert "Traceback" not in run.stderr
+    assert files_of(tmp_path) == before  # the old output, and no temporary file left

@@ -256,3 +256,20 @@ def test_a_tree_a_thousand_levels_deep_is_scored_like_the_flat_tree(tmp_path: Pa
     flat = riskcore.score(tmp_path / "flat.toml", tmp_path / "data.csv")
     assert deep.score.tolist() == flat.score.tolist()
     assert len(deep.plan.nodes) == depth + 1
+
+
+def test_a_numpy_warning_inside_a_plugin_method_names_the_method_and_its_plugin(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.test_corpus import install
+
+    install(("corpus_faults",), tmp_path, monkeypatch)
+    index = tmp_path / "index.toml"
+    text = (CORPUS / "index.toml").read_text()
+    index.write_text(text.replace("[indicator.b]\n", '[indicator.b]\nnormalize = "norm_warns"\n'))
+    assert main(["score", str(index), "--data", str(CORPUS / "data.csv")]) == 0
+    err = capsys.readouterr().err
+    assert (
+        "normalization method 'norm_warns' (plugin 'corpus_faults', distribution "
+        "riskcore-corpus-faults): overflow encountered" in err
+    ), err

@@ -27,6 +27,10 @@ def _fail(how: str, good: Any) -> Any:
         return np.full(good.shape, "high", dtype=object)
     if how == "complex":
         return good + 1j
+    if how == "warns":  # a right answer, with a numpy warning on the way
+        with np.errstate(over="warn"):
+            np.float64(1e308) * np.float64(10.0)
+        return good
     if how == "inf":
         return np.where(np.isnan(good), good, np.inf)
     return np.full(good.shape, np.nan)  # "nan"
@@ -82,7 +86,7 @@ class _Weighting(MethodBase):
 
 @riskcore.hookimpl
 def riskcore_normalizers() -> list[Any]:
-    return [_Normalizer(how) for how in FAILURES]
+    return [_Normalizer(how) for how in (*FAILURES, "warns")]
 
 
 @riskcore.hookimpl
