@@ -1055,3 +1055,55 @@ CASES += [
     )
     for how, words in (("raises", "ZeroDivisionError"), ("shape", "shape"), ("text", "not numbers"))
 ]
+
+
+# -- more misuses of the command line and of files given in the wrong place -----------------------
+CASES += [
+    Case(
+        "cli-extra-country-empty-code", (*SCORE, "--extra-country", "=Kosovo"), ("--extra-country",)
+    ),
+    Case("cli-correlation-unknown", (*AUDIT, "--correlation", "kendall"), ("--correlation",)),
+    Case(
+        "cli-schema-output-folder",
+        ("schema", "--output", "."),
+        ("--output", "folder"),
+        output=False,
+    ),
+    Case(
+        "cli-report-output-is-data",
+        (*REPORT, "--output", "data.csv"),
+        ("--output", "data.csv"),
+        output=False,
+    ),
+    Case(
+        "cli-assumptions-is-csv", (*UNC, "--assumptions", "data.csv"), ("data.csv", "invalid TOML")
+    ),
+    Case(
+        "cli-scenario-is-csv", (*SCEN[:4], "--scenario", "data.csv"), ("data.csv", "invalid TOML")
+    ),
+    Case(
+        "cli-index-is-csv",
+        ("score", "data.csv", "--data", "data.csv"),
+        ("data.csv", "invalid TOML"),
+    ),
+    Case(
+        "cli-data-is-toml",
+        ("score", "index.toml", "--data", "index.toml"),
+        ("index.toml", "line 1"),
+    ),
+    index(
+        "index-weight-bool",
+        "alpha = 1, beta = 1",
+        "alpha = true, beta = 1",
+        "index.children",
+        "numeric",
+    ),
+    index(
+        "index-geometric-param-unknown",
+        'aggregation = "geometric"',
+        'aggregation = { method = "geometric", p = 2 }',
+        "node.beta.aggregation.p",
+        "unknown parameter",
+    ),
+    scenario("year-not-in-data", sub("multiply = 2", "multiply = 2\nyears = [1999]"), "1999"),
+]
