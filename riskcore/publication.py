@@ -125,7 +125,9 @@ def _world_figure(rows: Sequence[Standing], dims: Sequence[tuple[str, str]]) -> 
     from riskcore.plots import _pyplot
 
     plt = _pyplot()
-    countries = sorted({r.country for r in rows})
+    first = {r.country: r.percentile for r in rows if r.dimension == dims[0][0]}
+    # the table's order, most fragile at the top
+    countries = sorted({r.country for r in rows}, key=lambda c: first.get(c, -1.0))
     fig, ax = plt.subplots(figsize=(7.5, 0.45 * len(countries) + 1.4))
     markers = "os^Dv"
     for k, (code, name) in enumerate(dims):
@@ -133,10 +135,13 @@ def _world_figure(rows: Sequence[Standing], dims: Sequence[tuple[str, str]]) -> 
         ys = [i for i, c in enumerate(countries) if c in got]
         ax.scatter([got[countries[i]] for i in ys], ys, marker=markers[k % 5], label=name)
     ax.set_yticks(range(len(countries)), countries)
-    ax.set_xlim(0, 100)
+    ax.set_xlim(-2, 102)
     ax.set_xlabel("percentile among all countries (higher is riskier)")
     ax.axvline(50, color="#999", lw=0.8, ls=":")
-    ax.legend(loc="lower left", fontsize=8)
+    ax.set_title(
+        f"Place among the {rows[0].countries} countries of the world, {rows[0].world_year}"
+    )
+    ax.legend(loc="lower right", fontsize=8)  # the least fragile (bottom) sit left
     fig.tight_layout()
     return fig
 
