@@ -87,11 +87,27 @@ def round_half_away(x: FloatArray, digits: int) -> FloatArray:
     return out
 
 
-def _round_on_scale(plan: Plan, v: FloatArray, digits: int | None) -> FloatArray:
-    if digits is None:
+def _on_scale(
+    plan: Plan,
+    v: FloatArray,
+    digits: int | None,
+    floor: float | None = None,
+    ceiling: float | None = None,
+) -> FloatArray:
+    """``v`` rounded on the index scale to ``digits``, then held within ``floor..ceiling``
+    (index-scale units), as published indices write ``IF(ROUND(x, 1) = 0, 0.1, ...)``."""
+    if digits is None and floor is None and ceiling is None:
         return v
     lo, hi = plan.scale
-    return (round_half_away(lo + (hi - lo) * v, digits) - lo) / (hi - lo)
+    x = lo + (hi - lo) * v
+    if digits is not None:
+        x = round_half_away(x, digits)
+    if floor is not None:
+        x = np.where(x < floor, floor, x)
+    if ceiling is not None:
+        x = np.where(x > ceiling, ceiling, x)
+    out: FloatArray = (x - lo) / (hi - lo)
+    return out
 
 
 def center_of(normalizer: Any, params: Any) -> float:
@@ -113,7 +129,7 @@ def normalize_leaves(plan: Plan, raw: FloatArray) -> FloatArray:
             y = leaf.normalizer(raw[:, i], leaf.normalize_params, axis=axis)
             if not leaf.higher_is_riskier:
                 y = 2.0 * center_of(leaf.normalizer, leaf.normalize_params) - y
-        out[:, i] = _round_on_scale(plan, onto_range(plan, y, leaf.normalize_params), leaf.round)
+        out[:, i] = _on_scale(plan, onto_range(plan, y, leaf.normalize_params), leaf.round)
     return out
 
 
@@ -367,10 +383,12 @@ def _walk(
             )
         else:
             value = node.aggregator(filled, w_norm, node.aggregate_params)
-        value = _round_on_scale(plan, value, node.round)
+        value = _on_scale(plan, value, node.round, node.floor, node.ceiling)
         if not np.all(share + _COVERAGE_TOL >= node.min_coverage) or not np.all(share > 0):
             ok = (share + _COVERAGE_TOL >= node.min_coverage) & (share > 0)
             value = np.where(ok, value, np.nan)
+        if node.required and missing.any():  # a required child missing: the node is missing
+            value = np.where(np.any(missing[..., list(node.required)], axis=-1), np.nan, value)
         slots.append(value)
         applicable.append(node_applicable)
         if keep or j == len(plan.nodes) - 1:

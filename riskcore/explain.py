@@ -148,7 +148,7 @@ def explain(scores: Scores, country: str, year: int | None = None) -> Explanatio
         else:
             factor_w = w
         # a rounded node is not the sum of its terms: its contribution is then allocated
-        arithmetic = additive and node.round is None and not math.isnan(factor[slot])
+        arithmetic = additive and not node.adjusted and not math.isnan(factor[slot])
         if not arithmetic and not math.isnan(values[slot]):
             exact = False
         wc = w * cz

@@ -128,6 +128,10 @@ class NodePlan:
     points : bool
         The aggregation adds points (``sum``): weights are used as given, not rescaled over the
         children present, and the node's value on the index scale is its number of points.
+    required : tuple of int
+        Positions (in ``children``) of the children that must be present.
+    floor, ceiling : float or None
+        Bounds of the node's value on the index scale, applied after rounding.
     """
 
     code: str
@@ -144,6 +148,15 @@ class NodePlan:
     child_codes: tuple[str, ...] = ()
     round: int | None = None
     points: bool = False
+    required: tuple[int, ...] = ()
+    floor: float | None = None
+    ceiling: float | None = None
+
+    @property
+    def adjusted(self) -> bool:
+        """Whether the node's value is rounded or bounded after aggregation (it is then not
+        the exact aggregate of its children)."""
+        return self.round is not None or self.floor is not None or self.ceiling is not None
 
 
 @dataclass(frozen=True)
@@ -487,8 +500,11 @@ def compile_plan(
                 weighting_params=w_params,
                 weighting_method=w_choice.method,
                 child_codes=child_codes,
-                round=section.round,
+                round=section.round if section.round is not None else defaults.round,
                 points=points,
+                required=tuple(child_codes.index(c) for c in section.required or ()),
+                floor=section.floor,
+                ceiling=section.ceiling,
             )
         )
         check_aggregation(aggregator, params, nodes[-1], path=path, key=key)

@@ -74,11 +74,20 @@ def _check_children(value: Children) -> Children:
 
 
 Coverage = Annotated[float, Field(ge=0.0, le=1.0)]
+Finite = Annotated[float, Field(allow_inf_nan=False)]
 Digits = Annotated[int, Field(ge=0, le=15)]
 
 
 def _rounding(what: str) -> Any:
     return Field(None, description=f"round {what} on the index scale to this many decimals")
+
+
+def _bound(which: str, side: str) -> Any:
+    return Field(
+        None,
+        description=f"{which} value of the node on the index scale, applied after rounding: a "
+        f"value {side} it takes this value",
+    )
 
 
 def _treatment_choice(value: Any) -> Any:
@@ -112,6 +121,13 @@ class _NodeBase(FileModel):
         "ahp, pca, or a plugin's method (default from [defaults])",
     )
     round: Digits | None = _rounding("the node's value")
+    required: list[str] | None = Field(
+        None,
+        description="children that must be present: the node is missing when one of them is "
+        "(alongside min_coverage)",
+    )
+    floor: Finite | None = _bound("lowest", "below")
+    ceiling: Finite | None = _bound("highest", "above")
 
     _check = field_validator("children")(classmethod(lambda cls, v: _check_children(v)))
 
@@ -252,6 +268,9 @@ class Defaults(FileModel):
         default_factory=Unranged,
         description="relative uncertainty of values without a range or standard error",
     )
+    round: Digits | None = Field(
+        None, description="default round of every node and of the root (on the index scale)"
+    )
 
 
 class Band(FileModel):
@@ -341,9 +360,27 @@ class IndexSpec(FileModel):
         return out
 
 
+def _check_node_keys(section: Any, base: str, path: str | None) -> None:
+    """``required`` names children; ``floor`` is not above ``ceiling``."""
+    children = section.weights()
+    for n, child in enumerate(section.required or []):
+        if child not in children:
+            raise SpecError(
+                f"required child '{child}' is not among the children of [{base}] "
+                f"({', '.join(children)})",
+                path=path,
+                key=f"{base}.required.{n}",
+            )
+    low, high = section.floor, section.ceiling
+    if low is not None and high is not None and low > high:
+        raise SpecError(
+            f"floor ({low}) is above ceiling ({high})", path=path, key=f"{base}.ceiling"
+        )
+
+
 def _check_graph(spec: IndexSpec, path: str | None) -> None:
-    """A code both a node and an indicator, cycles, nodes used twice; unused sections only
-    warn."""
+    """A code both a node and an indicator, cycles, nodes used twice, node keys; unused
+    sections only warn."""
     both = sorted(set(spec.node) & set(spec.indicator))
     if both:
         raise SpecError(
@@ -358,6 +395,11 @@ def _check_graph(spec: IndexSpec, path: str | None) -> None:
     parent_of: dict[str, str] = {}
     for parent in [spec.index.code, *spec.node]:
         key = "index.children" if parent == spec.index.code else f"node.{parent}.children"
+        _check_node_keys(
+            spec.index if parent == spec.index.code else spec.node[parent],
+            "index" if parent == spec.index.code else f"node.{parent}",
+            path,
+        )
         for child in spec.node_children(parent):
             if child == spec.index.code:
                 raise SpecError("the index itself is used as a child (a cycle)", path=path, key=key)

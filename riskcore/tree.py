@@ -85,6 +85,12 @@ def check_left_out(
         raise SpecError(
             f"{verb} '{code}' leaves '{node.code}' without children", path=path, key=key
         )
+    if k in node.required:
+        raise SpecError(
+            f"{verb} '{code}' leaves '{node.code}' always missing: it is a required child",
+            path=path,
+            key=key,
+        )
     for aggregator, params in [(node.aggregator, node.aggregate_params), *methods]:
         check_aggregation(
             aggregator, params, node, path=path, key=key, n_children=left, why=f" without '{code}'"

@@ -156,3 +156,99 @@ def test_constant_needs_a_finite_value(
 ) -> None:
     text = CONSTANT.replace('{ method = "constant", value = 2.5 }', choice)
     refused(tmp_path, capsys, index_text(text, "v0"), key)
+
+
+# -- required children -------------------------------------------------------------------------
+
+REQUIRED = """[index]
+name = "Required"
+children = ["v0", "v1", "v2"]
+required = ["v1"]
+min_coverage = 0
+[defaults]
+normalize = "none"
+"""
+
+
+def test_a_node_is_missing_when_a_required_child_is() -> None:
+    data = values([1, 2, 3], [4, NAN, 0], [2, 3, NAN])
+    s = score(index(REQUIRED), data)
+    # ARM (1 + 4 + 2) / 3, GEO (3 + 0) / 2 without its v2; AZE has no v1: missing
+    assert s.score[:, 0] == pytest.approx([700 / 3, NAN, 150], nan_ok=True)
+    # without `required`, AZE is the mean of v0 and v2: (2 + 3) / 2
+    free = score(index(REQUIRED.replace('required = ["v1"]\n', "")), data)
+    assert free.score[1, 0] == pytest.approx(250)
+
+
+def test_required_must_name_children(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    err = refused(
+        tmp_path, capsys, index_text(REQUIRED.replace('["v1"]', '["v1", "v9"]')), "index.required.1"
+    )
+    assert "'v9'" in err
+
+
+def test_an_uncertainty_exclusion_of_a_required_child_is_refused() -> None:
+    spec = index(REQUIRED)
+    plan = riskcore.compile_plan(spec, host=riskcore.PluginHost(autoload=False))
+    from riskcore.plan import check_left_out
+
+    with pytest.raises(riskcore.SpecError, match="required child") as err:
+        check_left_out(plan.nodes[-1], 1, "v1", path="blocks.toml", key="uncertainty.exclusion")
+    assert err.value.key == "uncertainty.exclusion"
+
+
+# -- rounding by default, floor and ceiling ----------------------------------------------------
+
+ROUNDED = """[index]
+name = "Rounded"
+scale = [0, 10]
+children = ["a"]
+[node.a]
+children = ["v0", "v1"]
+floor = 0.1
+ceiling = 9.9
+[defaults]
+round = 1
+normalize = { method = "goalpost", lower = 0, upper = 10 }
+"""
+
+
+def test_default_rounding_then_floor_and_ceiling() -> None:
+    # node a on 0..10: means 0.04, 2.28 and 9.98 round to 0.0, 2.3 and 10.0; the floor lifts
+    # 0.0 to 0.1 and the ceiling lowers 10.0 to 9.9 (INFORM's IF(ROUND(x, 1) = 0, 0.1, ...))
+    data = values([0.04, 2.26, 9.97], [0.04, 2.3, 9.99], [0, 0, 0])
+    s = score(index(ROUNDED, "v0 v1"), data)
+    a = s.node_codes.index("a")
+    assert s.nodes[a, :, 0] == pytest.approx([0.1, 2.3, 9.9])
+    assert s.score[:, 0] == pytest.approx([0.1, 2.3, 9.9])
+    # a node's own round wins over the default: the root rounds a's 0.1, 2.3, 9.9 to 0, 2, 10
+    own = score(
+        index(ROUNDED.replace('children = ["a"]', 'children = ["a"]\nround = 0'), "v0 v1"), data
+    )
+    assert own.score[:, 0] == pytest.approx([0, 2, 10])
+    # without the bounds, the rounded values as they are
+    bare = ROUNDED.replace("floor = 0.1\nceiling = 9.9\n", "")
+    assert score(index(bare, "v0 v1"), data).score[:, 0] == pytest.approx([0, 2.3, 10])
+
+
+def test_a_bounded_node_is_explained_by_allocation() -> None:
+    data = values([0.04, 2.26, 9.97], [0.04, 2.3, 9.99], [0, 0, 0])
+    ex = score(index(ROUNDED, "v0 v1"), data).explain("ARM", 2000)
+    assert not ex.exact
+    assert sum(c.contribution for c in ex.contributions) == pytest.approx(0.1)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "key"),
+    [
+        ("ceiling = 9.9", "ceiling = 0.05", "node.a.ceiling"),
+        ("floor = 0.1", 'floor = "low"', "node.a.floor"),
+        ("floor = 0.1", "floor = inf", "node.a.floor"),
+        ("round = 1", "round = -1", "defaults.round"),
+        ("round = 1", "round = 1.5", "defaults.round"),
+    ],
+)
+def test_bad_rounding_and_bounds_are_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], old: str, new: str, key: str
+) -> None:
+    refused(tmp_path, capsys, index_text(ROUNDED.replace(old, new), "v0 v1"), key)
