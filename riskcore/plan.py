@@ -328,11 +328,15 @@ def compile_plan(
                 key=f"{where(parent)}.children",
             )
         section = spec.indicator.get(code)
-        try:
-            provided = host.indicator(code)
+        variable = section.variable if section else None
+        try:  # a leaf that names its variable reads the data, whatever the plugins provide
+            provided = host.indicator(code) if variable is None else None
         except SpecError as exc:
             raise SpecError(exc.detail, path=path, key=f"{where(parent)}.children") from None
         direction = section.direction if section else None
+        ind: Indicator | None
+        plugin: str | None
+        unit: str | None
         if provided is not None:
             ind = provided.obj
             higher = (
@@ -341,6 +345,13 @@ def compile_plan(
                 else direction in ("higher_is_riskier", "positive")
             )
             name, unit, requires, plugin = ind.name, ind.unit, ind.requires, provided.plugin
+        elif variable is not None:
+            if known is not None and variable not in known:
+                raise SpecError(
+                    f"variable '{variable}' of leaf '{code}' is not a variable in the data",
+                    path=path,
+                    key=f"indicator.{code}.variable",
+                )
         else:
             if known is not None and code not in known:
                 blocked = sorted(host.disabled)
@@ -351,6 +362,7 @@ def compile_plan(
                     path=path,
                     key=f"{where(parent)}.children",
                 )
+        if provided is None:
             if direction is None:
                 raise SpecError(
                     f"'{code}' is a raw data variable (no plugin provides it), so its direction "
@@ -359,7 +371,7 @@ def compile_plan(
                     key=f"indicator.{code}.direction",
                 )
             higher = direction in ("higher_is_riskier", "positive")
-            ind, plugin, requires, name = None, None, (code,), code
+            ind, plugin, requires, name = None, None, (variable or code,), code
             unit = None
         if section and section.name:
             name = section.name

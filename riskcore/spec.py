@@ -183,6 +183,12 @@ class IndicatorSection(FileModel):
     name: str | None = Field(None, description="display name (defaults to the plugin's)")
     description: str | None = None
     unit: str | None = Field(None, description="unit, for a raw data variable")
+    variable: str | None = Field(
+        None,
+        description="the data variable the leaf reads (default: the leaf's code); one variable "
+        "can feed several leaves, each with its own normalisation",
+        pattern=r"^[A-Za-z_][A-Za-z0-9_\-]*$",
+    )
     direction: Direction | None = Field(
         None,
         description="required for a raw data variable; overrides the plugin's direction. "

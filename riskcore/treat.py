@@ -75,7 +75,7 @@ def compute_indicators(plan: Plan, panel: Panel) -> FloatArray:
                 path=panel.path,
             )
         if leaf.indicator is None:
-            out[i] = panel[leaf.code]
+            out[i] = panel[leaf.requires[0]]
             continue
         try:
             with np.errstate(divide="ignore", invalid="ignore", over="ignore"):

@@ -252,3 +252,41 @@ def test_bad_rounding_and_bounds_are_refused(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], old: str, new: str, key: str
 ) -> None:
     refused(tmp_path, capsys, index_text(ROUNDED.replace(old, new), "v0 v1"), key)
+
+
+# -- a leaf that names its variable ------------------------------------------------------------
+
+NAMED = """[index]
+name = "Named"
+children = ["share", "ranked"]
+[indicator.share]
+variable = "v0"
+direction = "positive"
+normalize = { method = "goalpost", lower = 0, upper = 10 }
+[indicator.ranked]
+variable = "v0"
+direction = "positive"
+normalize = "rank"
+"""
+
+
+def test_one_variable_feeds_two_leaves_with_their_own_normalisations() -> None:
+    s = score(index(NAMED, ""), values([1, 2, 3], [9, 9, 9], [9, 9, 9]))
+    assert s.indicator_codes == ["share", "ranked"]
+    # goalpost 0..10: 0.1, 0.2, 0.3; rank: 0, 0.5, 1; their mean times 100
+    assert s.normalized[:, :, 0].ravel() == pytest.approx([0.1, 0.2, 0.3, 0, 0.5, 1])
+    assert s.score[:, 0] == pytest.approx([5, 35, 65])
+    assert [p.variable for p in s.provenance("ARM", 2000)["share"]] == ["v0"]
+
+
+@pytest.mark.parametrize(("variable", "message"), [('"nope"', "'nope'"), ('"1x"', "pattern")])
+def test_a_named_variable_must_be_in_the_data(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], variable: str, message: str
+) -> None:
+    err = refused(
+        tmp_path,
+        capsys,
+        NAMED.replace('variable = "v0"', f"variable = {variable}", 1),
+        "indicator.share.variable",
+    )
+    assert message in err
