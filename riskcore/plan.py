@@ -18,6 +18,7 @@ from pydantic import ValidationError
 
 from riskcore._strict import plain
 from riskcore.assumptions import Assumptions
+from riskcore.derived import DerivedVariable, compile_derived, expand
 from riskcore.errors import DataError, SpecError
 from riskcore.indicators import Indicator
 from riskcore.methods.base import Aggregator, MethodParams, Normalizer, params_from
@@ -98,10 +99,14 @@ class LeafPlan:
     treat_method: str = "none"
     round: int | None = None
     missing: str = "unknown"
+    sources: tuple[str, ...] | None = None
 
     @property
     def inputs(self) -> tuple[str, ...]:
-        """Every data variable the leaf reads, the denominator included."""
+        """Every data variable the leaf reads, the denominator included; a derived variable
+        stands for the data variables its formula rests on (its provenance)."""
+        if self.sources is not None:
+            return self.sources
         return self.requires + ((self.denominator,) if self.denominator else ())
 
 
@@ -181,6 +186,7 @@ class Plan:
     bands: tuple[tuple[str, float], ...] = ()
     assumptions: Assumptions | None = None
     unranged: Unranged | None = None
+    derived: tuple[DerivedVariable, ...] = ()
 
     @property
     def slot_codes(self) -> list[str]:
@@ -312,6 +318,10 @@ def compile_plan(
     path = spec.path
     base_dir = Path(path).parent if path else Path.cwd()
     known = set(variables) if variables is not None else None
+    derived = compile_derived(spec.variables, known=known, path=path)
+    by_name = {d.name: d for d in derived}
+    if known is not None:
+        known |= set(by_name)
     defaults = spec.defaults
     leaves: list[LeafPlan] = []
     leaf_slot: dict[str, int] = {}
@@ -434,6 +444,9 @@ def compile_plan(
                 treat_method=out_choice.method,
                 round=section.round if section else None,
                 missing=(section.missing if section and section.missing else defaults.missing),
+                sources=expand((*requires, *filter(None, [denominator])), by_name)
+                if derived
+                else None,
             )
         )
         leaf_slot[code] = len(leaves) - 1
@@ -534,4 +547,5 @@ def compile_plan(
         bands=tuple((b.name, b.from_) for b in spec.bands),
         assumptions=spec.uncertainty,
         unranged=defaults.unranged if defaults.unranged.any() else None,
+        derived=derived,
     )

@@ -59,6 +59,8 @@ class Scores:
         Country-years left out by screening; :attr:`screening` says why.
     treatments : dict
         Leaf code to the report of its outlier treatment.
+    derived : dict
+        Name of each derived variable (``[variables]``) to its values, countries x years.
     weights : dict
         Node code to its children's weights as used (summing to one), after any weighting
         method.
@@ -84,6 +86,7 @@ class Scores:
         self.excluded: NDArray[np.bool_] = prepared.excluded
         self.treatments: dict[str, dict[str, Any]] = prepared.treatments
         self.screening: list[dict[str, Any]] = prepared.screening
+        self.derived: dict[str, FloatArray] = prepared.derived
         self.normalized: FloatArray = ev.normalized[0]
         self.nodes: FloatArray = lo + (hi - lo) * ev.nodes[0]
         self.node_coverage: FloatArray = ev.node_coverage[0]
@@ -423,13 +426,21 @@ class Scores:
                     **self._chosen_weights(r, t),
                 }
             )
-        return {
+        out = {
             "index": {"code": self.plan.code, "name": self.plan.name},
             "year": self.years[t],
             "scale": list(self.plan.scale),
             "results": results,
             "treatment": self.treatment_report(self.years[t]),
         }
+        if self.plan.derived:  # each derived variable, its formula and the data behind it
+            out["variables"] = {d.name: d.to_dict() for d in self.plan.derived}
+            for record in results:
+                r = self.countries.index(record["country"])
+                record["variables"] = {
+                    name: json_number(v[r, t]) for name, v in self.derived.items()
+                }
+        return out
 
     def treatment_report(self, year: int | None = None) -> dict[str, Any]:
         """What data treatment did: methods per indicator, imputed values, outliers, screening.

@@ -38,6 +38,7 @@ __all__ = [
     "Missing",
     "NodeSection",
     "Unranged",
+    "VariableSection",
     "index_schema",
     "load_index",
     "parse_index",
@@ -253,6 +254,25 @@ class Unranged(FileModel):
         return any(r > 0 for r in kinds) or any(r > 0 for r in self.sources.values())
 
 
+class VariableSection(FileModel):
+    """A ``[variables.<name>]`` table: a variable derived from others by a formula."""
+
+    formula: str = Field(
+        description="arithmetic (+ - * / ^), comparisons, min, max, where, log, log10, sqrt, "
+        "abs, isnan and lag(x, k) over the data's variables and other derived variables"
+    )
+    unit: str | None = Field(None, description="unit of the derived values")
+    description: str | None = Field(None, description="what the variable is")
+
+    @field_validator("formula")
+    @classmethod
+    def _parse(cls, v: str) -> str:
+        from riskcore.formula import parse_formula
+
+        parse_formula(v)  # FormulaError is a ValueError naming the column
+        return v
+
+
 class Defaults(FileModel):
     """The ``[defaults]`` table."""
 
@@ -298,6 +318,11 @@ class IndexSpec(FileModel):
     node: dict[str, NodeSection] = Field(default_factory=dict)
     indicator: dict[str, IndicatorSection] = Field(default_factory=dict)
     defaults: Defaults = Field(default_factory=Defaults)
+    variables: dict[str, VariableSection] = Field(
+        default_factory=dict,
+        description="derived variables, each a formula over the data's variables (see "
+        "docs/index-file.md#derived-variables)",
+    )
     bands: list[Band] = Field(
         default_factory=list,
         description="risk bands that classify scores, in ascending order of 'from' "
@@ -322,6 +347,19 @@ class IndexSpec(FileModel):
         for code in v:
             if not _NAME.match(code):
                 raise ValueError(f"'{code}' is not a valid code (letters, digits, _ or -)")
+        return v
+
+    @field_validator("variables")
+    @classmethod
+    def _variable_names(cls, v: dict[str, Any]) -> dict[str, Any]:
+        from riskcore.formula import FUNCTIONS
+
+        for name in v:
+            if not re.match(r"^[A-Za-z_][A-Za-z0-9_]*$", name) or name in FUNCTIONS:
+                raise ValueError(
+                    f"'{name}' cannot name a derived variable: letters, digits and _ (so that a "
+                    "formula can use it), and not a function's name"
+                )
         return v
 
     @field_validator("bands")
@@ -510,6 +548,10 @@ def parse_index(data: Mapping[str, Any] | str, *, path: str | None = None) -> In
         raise err from None
     spec._path = path
     _check_graph(spec, path)
+    if spec.variables:  # cycles among the formulas, before any data is read
+        from riskcore.derived import compile_derived
+
+        compile_derived(spec.variables, known=None, path=path)
     if spec.uncertainty is not None:
         spec.uncertainty._path = path
     return spec

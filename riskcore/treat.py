@@ -29,6 +29,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from riskcore.data import Panel
+from riskcore.derived import with_derived
 from riskcore.errors import DataError, IndicatorError, SpecError
 from riskcore.guard import real_array
 from riskcore.methods.impute import ImputeContext
@@ -63,6 +64,8 @@ def compute_indicators(plan: Plan, panel: Panel) -> FloatArray:
     IndicatorError
         An indicator raised, or returned an array of the wrong shape.
     """
+    if any(d.name not in panel for d in plan.derived):
+        panel = with_derived(plan.derived, panel, path=plan.path)[0]
     shape = (len(panel.countries), len(panel.years))
     out = np.empty((len(plan.leaves), *shape))
     for i, leaf in enumerate(plan.leaves):
@@ -163,6 +166,8 @@ class Prepared:
     impute_low, impute_high : ndarray, shape (leaves, countries, years), optional
         The range an imputation method gave each imputed value (NaN elsewhere, and for methods
         that give a single value).
+    derived : dict of str to ndarray
+        The values of the index's derived variables (``[variables]``), countries x years.
     """
 
     raw: FloatArray
@@ -176,6 +181,7 @@ class Prepared:
     structural: BoolArray | None = None
     impute_low: FloatArray | None = None
     impute_high: FloatArray | None = None
+    derived: dict[str, FloatArray] = field(default_factory=dict)
 
 
 def _denominate(plan: Plan, panel: Panel, raw: FloatArray) -> FloatArray:
@@ -291,6 +297,7 @@ def prepare(
         An imputation or treatment that cannot run on these data (a group column that is not
         in the data, say), naming the key.
     """
+    panel, derived = with_derived(plan.derived, panel, path=plan.path)
     raw = _denominate(plan, panel, compute_indicators(plan, panel))
     if adjust is not None:
         raw = np.asarray(adjust(raw), dtype=np.float64)
@@ -321,4 +328,5 @@ def prepare(
     return Prepared(
         raw, values, observed, imputed, excluded, treatments, screening,
         not_applicable=not_applicable, structural=structural, impute_low=low, impute_high=high,
+        derived=derived,
     )  # fmt: skip
