@@ -279,7 +279,7 @@ def test_one_variable_feeds_two_leaves_with_their_own_normalisations() -> None:
     assert [p.variable for p in s.provenance("ARM", 2000)["share"]] == ["v0"]
 
 
-@pytest.mark.parametrize(("variable", "message"), [('"nope"', "'nope'"), ('"1x"', "pattern")])
+@pytest.mark.parametrize(("variable", "message"), [('"nope"', "'nope'"), ('"1x"', "'1x'")])
 def test_a_named_variable_must_be_in_the_data(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], variable: str, message: str
 ) -> None:
