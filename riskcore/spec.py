@@ -264,14 +264,6 @@ class VariableSection(FileModel):
     unit: str | None = Field(None, description="unit of the derived values")
     description: str | None = Field(None, description="what the variable is")
 
-    @field_validator("formula")
-    @classmethod
-    def _parse(cls, v: str) -> str:
-        from riskcore.formula import parse_formula
-
-        parse_formula(v)  # FormulaError is a ValueError naming the column
-        return v
-
 
 class Defaults(FileModel):
     """The ``[defaults]`` table."""
@@ -548,7 +540,7 @@ def parse_index(data: Mapping[str, Any] | str, *, path: str | None = None) -> In
         raise err from None
     spec._path = path
     _check_graph(spec, path)
-    if spec.variables:  # cycles among the formulas, before any data is read
+    if spec.variables:  # each formula parsed, and no cycle, before any data is read
         from riskcore.derived import compile_derived
 
         compile_derived(spec.variables, known=None, path=path)
