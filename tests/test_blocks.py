@@ -6,6 +6,7 @@ exit code 2 and a message naming the file and the key.
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import numpy as np
@@ -290,3 +291,78 @@ def test_a_named_variable_must_be_in_the_data(
         "indicator.share.variable",
     )
     assert message in err
+
+
+# -- the reflected geometric mean --------------------------------------------------------------
+
+REFLECTED = """[index]
+name = "Reflected"
+children = ["v0", "v1"]
+aggregation = { method = "geometric", reflect = true }
+[defaults]
+normalize = "none"
+"""
+
+
+@pytest.mark.parametrize(
+    ("choice", "expected"),
+    [
+        ('"geometric"', 40.0),  # sqrt(0.2 * 0.8) = 0.4
+        ('{ method = "geometric", reflect = true }', 60.0),  # 1 - sqrt(0.8 * 0.2)
+        ('{ method = "geometric", shift = 0.1 }', 100 * (math.sqrt(0.3 * 0.9) - 0.1)),
+        (
+            '{ method = "geometric", reflect = true, shift = 0.1 }',
+            100 * (1.1 - math.sqrt(0.9 * 0.3)),
+        ),
+    ],
+)
+def test_geometric_means_by_hand(choice: str, expected: float) -> None:
+    text = REFLECTED.replace('{ method = "geometric", reflect = true }', choice)
+    s = score(index(text, "v0 v1"), values([0.2, 0.2, 0.2], [0.8, 0.8, 0.8], [0, 0, 0]))
+    assert s.score[0, 0] == pytest.approx(expected, rel=1e-12)
+
+
+def test_in_a_reflected_mean_the_highest_child_dominates() -> None:
+    # one child at the top of the scale makes the node the top, whatever the other (ARM, AZE);
+    # the plain geometric mean lets a child at 0 make it 0 instead (GEO)
+    data = values([1.0, 1.0, 0.0], [0.0, 0.5, 0.9], [0, 0, 0])
+    reflected = score(index(REFLECTED, "v0 v1"), data).score[:, 0]
+    assert reflected[:2] == pytest.approx([100, 100])
+    assert reflected[2] == pytest.approx(100 * (1 - math.sqrt(0.1)))
+    plain = score(
+        index(
+            REFLECTED.replace('{ method = "geometric", reflect = true }', '"geometric"'), "v0 v1"
+        ),
+        data,
+    )
+    assert plain.score[2, 0] == pytest.approx(0.0)
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.floats(0, 1), st.floats(0, 1), st.floats(0, 1), st.floats(0, 0.5))
+def test_the_reflected_mean_is_the_dual_of_the_mean(
+    a: float, b: float, bump: float, s: float
+) -> None:
+    from riskcore.methods.aggregate import Geometric, GeometricParams
+
+    g, w = Geometric(), np.array([0.3, 0.7])
+    plain, reflected = GeometricParams(shift=s), GeometricParams(reflect=True, shift=s)
+    x = np.array([a, b])
+    assert g(x, w, reflected) == pytest.approx(1 - g(1 - x, w, plain), abs=1e-12)
+    higher = np.array([min(1.0, a + bump), b])  # more risk never lowers the node
+    assert g(higher, w, reflected) >= g(x, w, reflected) - 1e-12
+
+
+@pytest.mark.parametrize(
+    ("choice", "key"),
+    [
+        ('{ method = "geometric", reflect = true, shift = -1 }', "index.aggregation.shift"),
+        ('{ method = "geometric", reflect = "yes" }', "index.aggregation.reflect"),
+        ('{ method = "geometric", reflects = true }', "index.aggregation.reflects"),
+    ],
+)
+def test_bad_geometric_parameters_are_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], choice: str, key: str
+) -> None:
+    text = REFLECTED.replace('{ method = "geometric", reflect = true }', choice)
+    refused(tmp_path, capsys, index_text(text, "v0 v1"), key)
