@@ -366,3 +366,77 @@ def test_bad_geometric_parameters_are_refused(
 ) -> None:
     text = REFLECTED.replace('{ method = "geometric", reflect = true }', choice)
     refused(tmp_path, capsys, index_text(text, "v0 v1"), key)
+
+
+# -- transforms and goalposts in transformed units ---------------------------------------------
+
+TRANSFORMED = """[index]
+name = "Transformed"
+children = ["v0"]
+[indicator.v0]
+direction = "positive"
+normalize = NORMALIZE
+"""
+
+
+def normalised(choice: str, v0: list[float]) -> list[float]:
+    s = score(index(TRANSFORMED.replace("NORMALIZE", choice), "v0"), values(v0, [0] * 3, [0] * 3))
+    return [float(x) for x in s.normalized[0, :, 0]]
+
+
+@pytest.mark.parametrize(
+    ("choice", "v0", "expected"),
+    [
+        # IF(x = 0, 0, (LOG10(x) - LOG10(1)) / (LOG10(100) - LOG10(1)))
+        ('{ method = "goalpost", lower = 1, upper = 100, transform = "log10", zero = 0 }',
+         [0, 10, 100], [0, 0.5, 1]),
+        ('{ method = "goalpost", lower = 1, upper = 100, transform = "log10", zero = 0.25 }',
+         [0, 10, 100], [0.25, 0.5, 1]),
+        # the same goalposts in transformed units: log10(1) = 0, log10(100) = 2
+        ('{ method = "goalpost", lower_transformed = 0, upper_transformed = 2, '
+         'transform = "log10", zero = 0 }',
+         [0, 10, 100], [0, 0.5, 1]),
+        # a power: (5^2 - 0) / (10^2 - 0) = 0.25
+        ('{ method = "goalpost", lower = 0, upper = 10, transform = { power = 2 } }',
+         [0, 5, 10], [0, 0.25, 1]),
+        # a square root with an upper goalpost of sqrt(16) = 4 given in transformed units
+        ('{ method = "goalpost", lower = 0, upper_transformed = 4, transform = { power = 0.5 } }',
+         [0, 4, 16], [0, 0.5, 1]),
+    ],
+)  # fmt: skip
+def test_transforms_by_hand(choice: str, v0: list[float], expected: list[float]) -> None:
+    assert normalised(choice, v0) == pytest.approx(expected)
+
+
+def test_without_zero_a_log_of_zero_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    choice = '{ method = "goalpost", lower = 1, upper = 100, transform = "log10" }'
+    text = TRANSFORMED.replace("NORMALIZE", choice)
+    idx, data = tmp_path / "bad.toml", tmp_path / "zero.csv"
+    idx.write_text(text)
+    data.write_text("country,year,v0\nARM,2000,0\nAZE,2000,10\n")
+    assert main(["score", str(idx), "--data", str(data)]) == 2
+    assert "indicator.v0.normalize" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("params", "key", "message"),
+    [
+        ("lower = 0, upper = 10, transform = { power = 0 }", "normalize.transform", "power 0"),
+        ('lower = 0, upper = 10, transform = { power = "2" }', "normalize.transform", "'2'"),
+        ("lower = 0, upper = 10, transform = { pow = 2 }", "normalize.transform", "pow"),
+        ("lower = 0, upper = 10, transform = 3", "normalize.transform", "got 3"),
+        ('lower = 0, upper = 10, transform = "sqrt"', "normalize.transform", "'sqrt'"),
+        ('lower = 1, lower_transformed = 0, upper = 9, transform = "log"', "normalize", "either"),
+        ("lower_transformed = 0, upper = 10", "normalize", "needs a transform"),
+        ("lower = 0, upper = 10, zero = 0", "normalize", "zero is for a log"),
+        ('lower_transformed = 2, upper_transformed = 1, transform = "log"', "normalize", "below"),
+    ],
+)
+def test_bad_transforms_are_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], params: str, key: str, message: str
+) -> None:
+    choice = f'{{ method = "goalpost", {params} }}'
+    err = refused(tmp_path, capsys, TRANSFORMED.replace("NORMALIZE", choice), f"indicator.v0.{key}")
+    assert message in err

@@ -96,8 +96,9 @@ class Geometric(MethodBase):
     Params = GeometricParams
 
     def __call__(self, values: FloatArray, weights: FloatArray, params: Any) -> FloatArray:
-        s = float(params.shift)
-        if params.reflect:
+        # callers that pass no parameters (a method without Params) get the plain mean
+        s = float(getattr(params, "shift", 0.0))
+        if getattr(params, "reflect", False):
             return 1.0 - (_geometric(1.0 - values + s, weights) - s)
         if s:
             return _geometric(values + s, weights) - s

@@ -15,16 +15,16 @@ from __future__ import annotations
 import math
 import warnings
 from collections.abc import Iterable
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import numpy as np
 from numpy.typing import NDArray
-from pydantic import Field, field_validator, model_validator
+from pydantic import BeforeValidator, Field, field_validator, model_validator
 
 from riskcore.hookspecs import hookimpl
 from riskcore.methods.base import MethodBase, MethodParams, Normalizer, rank_min
 
-__all__ = ["Goalpost", "MinMax", "Percentile", "RangeParams", "Rank", "ZScore"]
+__all__ = ["Goalpost", "MinMax", "Percentile", "PowerTransform", "RangeParams", "Rank", "ZScore"]
 
 FloatArray = NDArray[np.float64]
 
@@ -181,32 +181,100 @@ class Percentile(_RankBased):
             return r / n
 
 
-Transform = Literal["log", "log10", "log1p"]
-
 _TRANSFORMS = {"log": np.log, "log10": np.log10, "log1p": np.log1p}
 
 
+class PowerTransform(MethodParams):
+    """``transform = { power = p }``: values and goalposts raised to the power ``p``."""
+
+    power: float = Field(allow_inf_nan=False, description="the exponent p of x^p (not 0)")
+
+
+def _transform(value: Any) -> Any:
+    """A transform's name, or ``{ power = p }`` checked here (one message, no union noise)."""
+    if isinstance(value, str) and value not in _TRANSFORMS:
+        raise ValueError(
+            f"unknown transform {value!r}: one of {', '.join(_TRANSFORMS)}, or {{ power = p }}"
+        )
+    if isinstance(value, dict):
+        p = value.get("power")
+        if set(value) != {"power"}:
+            raise ValueError(f"a power transform is {{ power = p }}, got keys {sorted(value)}")
+        if isinstance(p, bool) or not isinstance(p, (int, float)) or not math.isfinite(p):
+            raise ValueError(f"power must be a finite number, got {p!r}")
+        if p == 0:
+            raise ValueError("power 0 maps every value to 1; choose another exponent")
+        return PowerTransform(power=float(p))
+    if not isinstance(value, (str, PowerTransform)):
+        raise ValueError(
+            f"transform is one of {', '.join(_TRANSFORMS)} or {{ power = p }}, got {value!r}"
+        )
+    return value
+
+
+Transform = Annotated[str | PowerTransform, BeforeValidator(_transform)]
+
+
+def _apply(transform: str | PowerTransform, x: Any) -> Any:
+    if isinstance(transform, PowerTransform):
+        return np.power(x, transform.power)
+    return _TRANSFORMS[transform](x)
+
+
 class GoalpostParams(RangeParams):
-    lower: float = Field(description="the goalpost mapped to 0")
-    upper: float = Field(description="the goalpost mapped to 1")
+    lower: float | None = Field(None, description="the goalpost mapped to 0, in raw units")
+    upper: float | None = Field(None, description="the goalpost mapped to 1, in raw units")
+    lower_transformed: float | None = Field(
+        None, description="the goalpost mapped to 0, in transformed units (instead of lower)"
+    )
+    upper_transformed: float | None = Field(
+        None, description="the goalpost mapped to 1, in transformed units (instead of upper)"
+    )
     clip: bool = Field(True, description="clip values outside the goalposts to 0 and 1")
     transform: Transform | None = Field(
-        None, description="applied to values and goalposts alike before rescaling"
+        None,
+        description="log, log10, log1p or { power = p }, applied to values and goalposts alike "
+        "before rescaling",
     )
+    zero: float | None = Field(
+        None,
+        description="under a log or log10 transform, the normalised value (0..1) of a value of "
+        "exactly 0, as published indices write IF(x = 0, 0, ...)",
+    )
+
+    def goalposts(self) -> tuple[float, float]:
+        """The goalposts in transformed units (raw units without a transform)."""
+        out = []
+        for raw, given in (
+            (self.lower, self.lower_transformed),
+            (self.upper, self.upper_transformed),
+        ):
+            if given is not None:
+                out.append(float(given))
+            else:
+                with np.errstate(all="ignore"):
+                    t = raw if self.transform is None else _apply(self.transform, raw)
+                out.append(float(t))  # type: ignore[arg-type]
+        return out[0], out[1]
 
     @model_validator(mode="after")
     def _check(self) -> GoalpostParams:
-        lo, hi = self.lower, self.upper
-        if self.transform is not None:
-            with np.errstate(all="ignore"):
-                lo, hi = (float(_TRANSFORMS[self.transform](v)) for v in (lo, hi))
-            if not (np.isfinite(lo) and np.isfinite(hi)):
-                raise ValueError(
-                    f"goalposts {self.lower}, {self.upper} are outside the domain of "
-                    f"transform '{self.transform}'"
-                )
+        for side in ("lower", "upper"):
+            raw, given = getattr(self, side), getattr(self, f"{side}_transformed")
+            if (raw is None) == (given is None):
+                raise ValueError(f"give either {side} or {side}_transformed (one of them)")
+            if given is not None and self.transform is None:
+                raise ValueError(f"{side}_transformed needs a transform")
+        if self.zero is not None and self.transform not in ("log", "log10"):
+            raise ValueError("zero is for a log or log10 transform, where log(0) has no value")
+        lo, hi = self.goalposts()
+        if not (np.isfinite(lo) and np.isfinite(hi)):
+            raise ValueError(
+                f"goalposts {self.lower}, {self.upper} are outside the domain of the transform"
+            )
         if not lo < hi:
-            raise ValueError(f"lower ({self.lower}) must be below upper ({self.upper})")
+            where = "" if self.transform is None else f", in transformed units: {lo:g} and {hi:g}"
+            raise ValueError(f"lower ({self.lower}) must be below upper ({self.upper}){where}")
         return self
 
 
@@ -216,9 +284,12 @@ class Goalpost(MethodBase):
     .. math:: y = \mathrm{clip}\left(\frac{t(x) - t(L)}{t(U) - t(L)}, 0, 1\right)
 
     ``L`` and ``U`` are the goalposts and ``t`` the optional transform (``log``, ``log10``,
-    ``log1p``), applied to values and goalposts alike. Values outside the transform's domain
-    (``log`` of zero, say) are reported as an error by the engine. ``range = [a, b]`` maps the
-    result onto ``a + (b - a) y`` on the index scale, as for :class:`MinMax`.
+    ``log1p``, or a power ``{ power = p }``, :math:`t(x) = x^p`), applied to values and
+    goalposts alike; ``lower_transformed`` and ``upper_transformed`` give :math:`t(L)` and
+    :math:`t(U)` directly instead. Values outside the transform's domain (``log`` of zero, say)
+    are reported as an error by the engine, unless ``zero`` says what a value of exactly 0
+    normalises to under a log transform (``IF(x = 0, 0, ...)``: ``zero = 0``). ``range = [a, b]``
+    maps the result onto ``a + (b - a) y`` on the index scale, as for :class:`MinMax`.
 
     References
     ----------
@@ -227,22 +298,23 @@ class Goalpost(MethodBase):
     """
 
     name = "goalpost"
-    description = "(x - lower) / (upper - lower), clipped; optional log/log10/log1p transform"
+    description = "(x - lower) / (upper - lower), clipped; optional log/log10/log1p/power transform"
     center = 0.5
     pointwise = True  # each value against the fixed goalposts: no statistic over the data
     Params = GoalpostParams
 
     def __call__(self, values: FloatArray, params: Any, *, axis: tuple[int, ...]) -> FloatArray:
-        lo, hi, x = params.lower, params.upper, values
+        lo, hi = params.goalposts()
+        x = values
         if params.transform is not None:
-            fn = _TRANSFORMS[params.transform]
-            with np.errstate(invalid="ignore", divide="ignore"):
-                x = fn(values)
+            with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+                x = _apply(params.transform, values)
                 x = np.where(np.isfinite(x) | np.isnan(values), x, np.nan)
-            lo, hi = float(fn(lo)), float(fn(hi))
         out = (x - lo) / (hi - lo)
         if params.clip:
             out = np.clip(out, 0.0, 1.0)
+        if params.zero is not None:
+            out = np.where(values == 0, params.zero, out)
         return np.asarray(out, dtype=np.float64)
 
 
