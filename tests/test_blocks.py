@@ -428,7 +428,11 @@ def test_without_zero_a_log_of_zero_is_refused(
         ("lower = 0, upper = 10, transform = { pow = 2 }", "normalize.transform", "pow"),
         ("lower = 0, upper = 10, transform = 3", "normalize.transform", "got 3"),
         ('lower = 0, upper = 10, transform = "sqrt"', "normalize.transform", "'sqrt'"),
-        ('lower = 1, lower_transformed = 0, upper = 9, transform = "log"', "normalize", "either"),
+        (
+            'lower = 1, lower_transformed = 0, upper = 9, transform = "log"',
+            "normalize.lower",
+            "not both",
+        ),
         ("lower_transformed = 0, upper = 10", "normalize", "needs a transform"),
         ("lower = 0, upper = 10, zero = 0", "normalize", "zero is for a log"),
         ('lower_transformed = 2, upper_transformed = 1, transform = "log"', "normalize", "below"),

@@ -19,7 +19,7 @@ from typing import Annotated, Any, Literal
 
 import numpy as np
 from numpy.typing import NDArray
-from pydantic import BeforeValidator, Field, field_validator, model_validator
+from pydantic import BeforeValidator, Field, ValidationInfo, field_validator, model_validator
 
 from riskcore.hookspecs import hookimpl
 from riskcore.methods.base import MethodBase, MethodParams, Normalizer, rank_min
@@ -222,13 +222,18 @@ def _apply(transform: str | PowerTransform, x: Any) -> Any:
 
 
 class GoalpostParams(RangeParams):
-    lower: float | None = Field(None, description="the goalpost mapped to 0, in raw units")
-    upper: float | None = Field(None, description="the goalpost mapped to 1, in raw units")
+    # the transformed forms come first, so that lower and upper are checked against them
     lower_transformed: float | None = Field(
         None, description="the goalpost mapped to 0, in transformed units (instead of lower)"
     )
     upper_transformed: float | None = Field(
         None, description="the goalpost mapped to 1, in transformed units (instead of upper)"
+    )
+    lower: float | None = Field(
+        None, validate_default=True, description="the goalpost mapped to 0, in raw units"
+    )
+    upper: float | None = Field(
+        None, validate_default=True, description="the goalpost mapped to 1, in raw units"
     )
     clip: bool = Field(True, description="clip values outside the goalposts to 0 and 1")
     transform: Transform | None = Field(
@@ -241,6 +246,19 @@ class GoalpostParams(RangeParams):
         description="under a log or log10 transform, the normalised value (0..1) of a value of "
         "exactly 0, as published indices write IF(x = 0, 0, ...)",
     )
+
+    @field_validator("lower", "upper")
+    @classmethod
+    def _one_form(cls, v: float | None, info: ValidationInfo) -> float | None:
+        given = info.data.get(f"{info.field_name}_transformed")
+        if v is None and given is None:
+            raise ValueError(
+                f"required parameter is missing: {info.field_name} (or "
+                f"{info.field_name}_transformed, in transformed units)"
+            )
+        if v is not None and given is not None:
+            raise ValueError(f"give {info.field_name} or {info.field_name}_transformed, not both")
+        return v
 
     def goalposts(self) -> tuple[float, float]:
         """The goalposts in transformed units (raw units without a transform)."""
@@ -260,10 +278,7 @@ class GoalpostParams(RangeParams):
     @model_validator(mode="after")
     def _check(self) -> GoalpostParams:
         for side in ("lower", "upper"):
-            raw, given = getattr(self, side), getattr(self, f"{side}_transformed")
-            if (raw is None) == (given is None):
-                raise ValueError(f"give either {side} or {side}_transformed (one of them)")
-            if given is not None and self.transform is None:
+            if getattr(self, f"{side}_transformed") is not None and self.transform is None:
                 raise ValueError(f"{side}_transformed needs a transform")
         if self.zero is not None and self.transform not in ("log", "log10"):
             raise ValueError("zero is for a log or log10 transform, where log(0) has no value")
@@ -273,8 +288,12 @@ class GoalpostParams(RangeParams):
                 f"goalposts {self.lower}, {self.upper} are outside the domain of the transform"
             )
         if not lo < hi:
-            where = "" if self.transform is None else f", in transformed units: {lo:g} and {hi:g}"
-            raise ValueError(f"lower ({self.lower}) must be below upper ({self.upper}){where}")
+            if self.transform is None:
+                raise ValueError(f"lower ({self.lower}) must be below upper ({self.upper})")
+            raise ValueError(
+                f"the lower goalpost must be below the upper one, in transformed units: {lo:g} "
+                f"and {hi:g}"
+            )
         return self
 
 
