@@ -143,6 +143,9 @@ def test_world_standing_of_the_hosts(
 
 def test_global_demo_ranks_the_world_with_intervals(scores: riskcore.Scores) -> None:
     result, text = world.global_demo(scores, samples=32)
+    # the runs draw the analysed year alone; its nominal scores are the whole panel's
+    t = scores.year_index(2023)
+    np.testing.assert_allclose(result.nominal_score, scores.score[:, t])
     records = [r for r in result.to_records() if r["rank"] is not None]
     assert len(records) >= 190
     for r in records:
