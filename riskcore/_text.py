@@ -12,7 +12,7 @@ from typing import Any
 
 from riskcore.errors import DataError
 
-__all__ = ["csv_error", "decode_csv", "finite_number", "separator_hint", "shown"]
+__all__ = ["csv_error", "decode_csv", "finite_number", "not_utf8", "separator_hint", "shown"]
 
 
 def shown(value: Any) -> str:
@@ -27,18 +27,26 @@ def shown(value: Any) -> str:
     return repr(value)
 
 
+def not_utf8(raw: bytes, exc: UnicodeDecodeError) -> tuple[int, str]:
+    """The line (1-based) and the words for the first byte of ``raw`` that is not UTF-8."""
+    byte = raw[exc.start : exc.start + 1].hex()
+    return raw[: exc.start].count(
+        b"\n"
+    ) + 1, f"the file is not UTF-8 text (byte 0x{byte} cannot be read)"
+
+
 def decode_csv(raw: bytes, path: str) -> str:
     """The text of a CSV file; for one that is not UTF-8, a :class:`DataError` naming the line
     and the byte, and saying how to export the file as UTF-8."""
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        byte = raw[exc.start : exc.start + 1].hex()
+        line, what = not_utf8(raw, exc)
         raise DataError(
-            f"the file is not UTF-8 text (byte 0x{byte} cannot be read); save it again as "
-            '"CSV UTF-8" (in Excel: File > Save As > CSV UTF-8), or convert it to UTF-8',
+            f'{what}; save it again as "CSV UTF-8" (in Excel: File > Save As > CSV UTF-8), '
+            "or convert it to UTF-8",
             path=path,
-            line=raw[: exc.start].count(b"\n") + 1,
+            line=line,
         ) from None
 
 

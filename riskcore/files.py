@@ -15,7 +15,7 @@ from pydantic import BeforeValidator, ConfigDict, Field, ValidationError
 
 from riskcore._compat import tomllib
 from riskcore._strict import FileModel, non_finite, parse_float, plain
-from riskcore._text import shown
+from riskcore._text import not_utf8, shown
 from riskcore.errors import SpecError, read_input
 
 __all__ = [
@@ -67,10 +67,15 @@ def key_of(loc: tuple[int | str, ...]) -> str:
 
 def read_toml(path: str | Path, what: str) -> str:
     """The text of a TOML input file; :class:`SpecError` naming the file when it cannot be read."""
+    raw = read_input(path, SpecError, what)
     try:
-        return read_input(path, SpecError, what).decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise SpecError("the file is not UTF-8 text", path=str(path)) from None
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line, problem = not_utf8(raw, exc)
+        raise SpecError(
+            f"line {line}: {problem}; save it as UTF-8 (most editors offer it under Save As)",
+            path=str(path),
+        ) from None
 
 
 def toml_document(data: Mapping[str, Any] | str, path: str | None) -> dict[str, Any]:

@@ -614,7 +614,7 @@ CASES: list[Case] = [
     Case(
         "index-not-utf8",
         SCORE,
-        ("index.toml", "UTF-8"),
+        ("index.toml", "line 2", "0xe9", "save it as UTF-8"),
         {"index.toml": b'[index]\nname = "Caf\xe9"\n'},
     ),
     Case("index-empty", SCORE, ("index.toml", "'index'", "required"), {"index.toml": ""}),
