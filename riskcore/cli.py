@@ -74,6 +74,7 @@ def _score_and_print(
     from riskcore.text import render_indicators, render_sources, render_table, render_years
 
     result = score(index, data, extra_countries=extra, skip_columns=skip)
+    _spare_side_files(result, output)
     _year_in(result, year, str(data))
     if fmt == "json":
         text = result.to_json(year)
@@ -189,12 +190,27 @@ def _dask_client(scheduler: str | None, workers: int) -> Any:
 def _scored(args: argparse.Namespace) -> Any:
     from riskcore.api import score
 
-    return score(
+    result = score(
         args.index,
         args.data,
         extra_countries=_extra_countries(args.extra_country),
         skip_columns=args.skip_column,
     )
+    _spare_side_files(result, args.output)
+    return result
+
+
+def _spare_side_files(result: Any, output: str | None) -> None:
+    """``--output`` may not name a file the index reads either (a budget weights file)."""
+    base = Path(result.plan.path).parent if result.plan.path else Path.cwd()
+    files = [
+        ("weights", str(base / p))
+        for node in result.plan.nodes
+        if isinstance(p := getattr(node.weighting_params, "file", None), str)
+    ]
+    refused = output_over_input(output, files)
+    if refused:
+        raise InputError(refused)
 
 
 def _year_in(result: Any, year: int | None, data: str) -> None:

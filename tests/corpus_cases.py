@@ -992,6 +992,20 @@ CASES: list[Case] = [
         ("--output", "scenario.toml"),
         output=False,
     ),
+    Case(
+        "output-is-weights",
+        (*SCORE, "--output", "weights.csv"),
+        ("--output", "weights.csv", "weights file"),
+        {"index.toml": sub('name = "Alpha"', BUDGET)},
+        output=False,
+    ),
+    Case(
+        "output-is-weights-uncertainty",
+        (*UNC, "--output", "weights.csv"),
+        ("--output", "weights.csv", "weights file"),
+        {"index.toml": sub('name = "Alpha"', BUDGET)},
+        output=False,
+    ),
     Case("output-is-folder", (*SCORE, "--output", "."), ("--output", "folder"), output=False),
     Case(
         "output-folder-missing",
