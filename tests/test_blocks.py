@@ -444,3 +444,22 @@ def test_bad_transforms_are_refused(
     choice = f'{{ method = "goalpost", {params} }}'
     err = refused(tmp_path, capsys, TRANSFORMED.replace("NORMALIZE", choice), f"indicator.v0.{key}")
     assert message in err
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    st.lists(st.floats(0, 10), min_size=6, max_size=6),
+    st.floats(0, 5),
+    st.floats(5, 10),
+    st.integers(0, 2),
+)
+def test_a_bounded_node_stays_within_its_bounds(
+    x: list[float], floor: float, ceiling: float, digits: int
+) -> None:
+    text = ROUNDED.replace("floor = 0.1", f"floor = {floor!r}")
+    text = text.replace("ceiling = 9.9", f"ceiling = {ceiling!r}").replace(
+        "round = 1", f"round = {digits}"
+    )
+    s = score(index(text, "v0 v1"), values(x[:3], x[3:], [0, 0, 0]))
+    a = s.nodes[s.node_codes.index("a"), :, 0]
+    assert np.all(a >= floor - 1e-9) and np.all(a <= ceiling + 1e-9)
