@@ -75,7 +75,7 @@ class _Builder:
         elif code == "XKX":
             hint = " (Kosovo's user-assigned code)"
         raise self.fail(
-            f"country '{raw.strip()}' is not an ISO 3166-1 alpha-3 code{hint}; "
+            f"country {shown(raw.strip())} is not an ISO 3166-1 alpha-3 code{hint}; "
             "declare user-assigned codes with extra_countries / --extra-country CODE=NAME",
             line,
         )
@@ -125,6 +125,12 @@ class _Builder:
     ) -> None:
         if not variable:
             raise self.fail("variable is empty", line)
+        if variable not in self.units and not variable.isprintable():  # once per variable
+            raise self.fail(
+                f"variable {shown(variable)} holds an invisible character; remove it (copied "
+                "text often brings one along)",
+                line,
+            )
         key = (variable, country, year)
         if key in self.cells:
             first = self.cells[key][1]

@@ -1121,3 +1121,16 @@ CASES += [
     ),
     scenario("year-not-in-data", sub("multiply = 2", "multiply = 2\nyears = [1999]"), "1999"),
 ]
+
+CASES += [
+    data(2, "ARM\u200b,2020,a,10,pct,S", "'ARM\\u200b'"),
+    data(2, "ARM,2020,a\u200b,10,pct,S", "'a\\u200b'", "invisible"),
+    data(2, "ARM,2020,gdp\u00a0usd,10,pct,S", "'gdp\\xa0usd'", "invisible"),
+    Case(
+        "data-wide-header-invisible",
+        SCORE,
+        ("data.csv", "line 2", "'b\\u200e'", "invisible"),
+        {"data.csv": "country,year,a,b\u200e,c\nARM,2020,1,2,3\n"},
+    ),
+    data(2, "ARM,2020,a," + "9" * 200_000 + ",pct,S", "field larger than field limit"),
+]
