@@ -147,6 +147,12 @@ def explain(scores: Scores, country: str, year: int | None = None) -> Explanatio
             w = factor_w / factor_w.sum() if factor_w.sum() > 0 else w
         else:
             factor_w = w
+        if node.points and lo == 0:
+            # a sum adds w_k points per unit of a child's value, w_k per unit of a sum child's
+            # (its value is points / high): exact on a scale from 0
+            nested = [c >= n_leaves and scores.plan.nodes[c - n_leaves].points for c in kids]
+            factor_w = np.where(present, node.weights * np.where(nested, 1.0, 1.0 / hi), 0.0)
+            additive = True
         # a rounded node is not the sum of its terms: its contribution is then allocated
         arithmetic = additive and not node.adjusted and not math.isnan(factor[slot])
         if not arithmetic and not math.isnan(values[slot]):

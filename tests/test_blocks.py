@@ -463,3 +463,13 @@ def test_a_bounded_node_stays_within_its_bounds(
     s = score(index(text, "v0 v1"), values(x[:3], x[3:], [0, 0, 0]))
     a = s.nodes[s.node_codes.index("a"), :, 0]
     assert np.all(a >= floor - 1e-9) and np.all(a <= ceiling + 1e-9)
+
+
+def test_a_sum_is_explained_exactly_in_points() -> None:
+    # ARM: v0 = 1, v1 = 4, v2 = 2 points (each question scored 0..4, worth 4 points)
+    ex = score(index(SUM), values([1, 2, 3], [4, NAN, 0], [2, 3, 0])).explain("ARM", 2000)
+    assert ex.exact
+    assert {c.code: c.contribution for c in ex.contributions} == pytest.approx(
+        {"v0": 1.0, "v1": 4.0, "v2": 2.0}
+    )
+    assert ex.nodes["a"] == pytest.approx(5.0)

@@ -100,3 +100,17 @@ def test_the_example_data_is_the_shared_file() -> None:
         pytest.skip("the shared data folder is not next to this checkout")
     text = (HERE / "fiw.csv").read_text(encoding="utf-8")
     assert text.split("\n", 1)[1] == shared.read_text(encoding="utf-8")
+
+
+def test_each_question_explains_its_own_points(scores: riskcore.Scores) -> None:
+    """China 2020: political rights -2 (question B takes 3 points), total 9; every question
+    contributes its score, question B its score with the sign reversed."""
+    ex = scores.explain("CHN", 2020)
+    assert ex.exact and ex.score == pytest.approx(9.0)
+    c = scores.countries.index("CHN")
+    t = scores.years.index(2020)
+    for item in ex.contributions:
+        raw = float(scores.values[scores.indicator_codes.index(item.code), c, t])
+        sign = -1.0 if item.code == "fh_add_q" else 1.0
+        assert item.contribution == pytest.approx(sign * raw, abs=1e-9), item.code
+    assert ex.nodes["political_rights"] == pytest.approx(-2.0)
