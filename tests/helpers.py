@@ -73,3 +73,20 @@ def load_script(path: Path, name: str) -> ModuleType:
     sys.modules[name] = module  # dataclasses look their module up while the script runs
     spec.loader.exec_module(module)
     return module
+
+
+def refused_by_score(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], index: str, data: str, key: str
+) -> str:
+    """``riskcore score`` on the index text ``index`` and the CSV text ``data`` exits 2 with one
+    message naming the index file and ``key``, without a traceback; returns the message."""
+    from riskcore.cli import main
+
+    idx, csv = tmp_path / "bad.toml", tmp_path / "data.csv"
+    idx.write_text(index)
+    csv.write_text(data)
+    code = main(["score", str(idx), "--data", str(csv)])
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert str(idx) in err and key in err and "Traceback" not in err, err
+    return err

@@ -16,10 +16,15 @@ from hypothesis import strategies as st
 
 import riskcore
 from riskcore.cli import main
-from tests.helpers import panel, score
+from tests.helpers import panel, refused_by_score, score
 
 NAN = np.nan
 DATA = "country,year,v0,v1,v2\nARM,2020,1,4,2\nAZE,2020,2,,3\nGEO,2020,3,0,\n"
+
+
+def refused(tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str, key: str) -> str:
+    """:func:`refused_by_score` on the data ``DATA``."""
+    return refused_by_score(tmp_path, capsys, text, DATA, key)
 
 
 def index_text(body: str, leaves: str = "v0 v1 v2") -> str:
@@ -39,18 +44,6 @@ def index(body: str, leaves: str = "v0 v1 v2") -> riskcore.IndexSpec:
 def values(*rows: list[float]) -> riskcore.Panel:
     """A one-year panel of v0, v1, v2 for ARM, AZE, GEO: one row per variable."""
     return panel(np.array(rows, dtype=float)[:, :, np.newaxis])
-
-
-def refused(tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str, key: str) -> str:
-    """``riskcore score`` on ``text`` exits 2 with one message naming the file and ``key``."""
-    idx, data = tmp_path / "bad.toml", tmp_path / "data.csv"
-    idx.write_text(text)
-    data.write_text(DATA)
-    code = main(["score", str(idx), "--data", str(data)])
-    err = capsys.readouterr().err
-    assert code == 2, err
-    assert str(idx) in err and key in err and "Traceback" not in err
-    return err
 
 
 # -- sum ---------------------------------------------------------------------------------------
