@@ -273,3 +273,23 @@ def test_a_numpy_warning_inside_a_plugin_method_names_the_method_and_its_plugin(
         "normalization method 'norm_warns' (plugin 'corpus_faults', distribution "
         "riskcore-corpus-faults): overflow encountered" in err
     ), err
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.floats(allow_nan=False, allow_infinity=False), min_size=2, max_size=12))
+def test_minmax_takes_any_finite_values_onto_0_1_without_a_numpy_warning(xs: list[float]) -> None:
+    import warnings
+
+    import numpy as np
+
+    from riskcore.methods.base import NoParams
+    from riskcore.methods.normalise import MinMax
+
+    values = np.array(xs, dtype=np.float64).reshape(1, -1, 1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # an overflow in max - min would raise here
+        out = MinMax()(values, NoParams(), axis=(1, 2))
+    assert np.all((out >= 0) & (out <= 1))
+    if values.max() > values.min():
+        assert out.ravel()[int(np.argmax(values))] == 1.0
+        assert out.ravel()[int(np.argmin(values))] == 0.0

@@ -95,11 +95,13 @@ class MinMax(MethodBase):
     Params = RangeParams
 
     def __call__(self, values: FloatArray, params: Any, *, axis: tuple[int, ...]) -> FloatArray:
-        lo = _pooled(np.nanmin, values, axis)
-        hi = _pooled(np.nanmax, values, axis)
+        # in halves: the same ratio (halving is exact), and max - min cannot overflow when the
+        # values span more than the range of numbers (-1e308 and 1.7e308)
+        lo = _pooled(np.nanmin, values, axis) / 2.0
+        hi = _pooled(np.nanmax, values, axis) / 2.0
         span = hi - lo
         with np.errstate(invalid="ignore", divide="ignore"):
-            out = np.where(span > 0, (values - lo) / np.where(span > 0, span, 1.0), 0.5)
+            out = np.where(span > 0, (values / 2.0 - lo) / np.where(span > 0, span, 1.0), 0.5)
         return np.where(np.isnan(values), np.nan, out)
 
 
