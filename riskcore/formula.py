@@ -207,11 +207,14 @@ class Formula:
         The formula as written.
     names : tuple of str
         The variables it reads, in order of first appearance.
+    calls : tuple of str
+        The functions it calls (``lag`` makes a year's value depend on earlier years).
     """
 
     text: str
     names: tuple[str, ...]
     _root: _Node
+    calls: tuple[str, ...] = ()
 
     def column_of(self, name: str) -> int:
         """The 1-based column where ``name`` first appears."""
@@ -322,12 +325,13 @@ def parse_formula(text: str) -> Formula:
         raise FormulaError("the formula is empty", 1)
     root = _Parser(text).formula()
     names: dict[str, None] = {}
+    calls: dict[str, None] = {}
 
     def collect(node: _Node) -> None:
-        if node.kind == "var":
-            names.setdefault(node.name, None)
+        if node.kind in ("var", "call"):
+            (names if node.kind == "var" else calls).setdefault(node.name, None)
         for arg in node.args:
             collect(arg)
 
     collect(root)
-    return Formula(text, tuple(names), root)
+    return Formula(text, tuple(names), root, tuple(calls))

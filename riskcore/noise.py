@@ -163,8 +163,11 @@ def pooling_step(plan: Plan) -> str | None:
     needs drawing for that year only. Steps that pool years: an indicator plugin (it may read
     any year), an imputation, an outlier treatment, a normalisation over the whole panel by a
     method that is not ``pointwise`` (the fixed goalposts and ``none`` are), a data-driven
-    weighting.
+    weighting, a derived variable that uses ``lag``.
     """
+    for derived in plan.derived:
+        if "lag" in derived.formula.calls:
+            return f"derived variable '{derived.name}' reads earlier years (lag)"
     for leaf in plan.leaves:
         if leaf.indicator is not None:
             return f"indicator '{leaf.code}' is computed by a plugin"

@@ -275,3 +275,17 @@ def test_bad_derived_variables_are_refused_with_the_key(
     data = "country,year,v0,v1\nARM,2000,1,4\nAZE,2000,2,0\n"
     err = refused_by_score(tmp_path, capsys, DERIVED.replace(old, new, 1), data, f"'{key}")
     assert message in err, err
+
+
+def test_a_lag_makes_a_year_depend_on_earlier_years() -> None:
+    """Uncertainty runs that draw data for the analysed year alone must not do so when a
+    derived variable reads earlier years."""
+    from riskcore.noise import pooling_step
+
+    host = riskcore.PluginHost(autoload=False)
+    plan = riskcore.compile_plan(riskcore.parse_index(DERIVED, path="d.toml"), host=host)
+    assert parse_formula("ratio - lag(ratio, 1)").calls == ("lag",)
+    assert pooling_step(plan) == "derived variable 'growth' reads earlier years (lag)"
+    without = DERIVED.replace("ratio - lag(ratio, 1)", "2 * ratio")
+    plan = riskcore.compile_plan(riskcore.parse_index(without, path="d.toml"), host=host)
+    assert pooling_step(plan) is None
