@@ -286,14 +286,18 @@ class ScenarioResult:
 
 
 def _mask(shock: Shock, scores: Scores, where: str | None, key: str) -> NDArray[np.bool_]:
-    countries, years = scores.countries, scores.years
-    for c in shock.countries or []:
-        country_position(countries, c, path=where, key=key)
-    for y in shock.years or []:
-        year_position(years, y, path=where, key=key)
-    rows = np.array([shock.countries is None or c in {x.upper() for x in shock.countries}
-                     for c in countries])  # fmt: skip
-    cols = np.array([shock.years is None or y in shock.years for y in years])
+    """Where a shock applies: its countries x its years (every one when not given), each
+    looked up by label like everywhere else."""
+    rows = np.ones(len(scores.countries), dtype=bool)
+    if shock.countries is not None:
+        rows[:] = False
+        rows[
+            [country_position(scores.countries, c, path=where, key=key) for c in shock.countries]
+        ] = True
+    cols = np.ones(len(scores.years), dtype=bool)
+    if shock.years is not None:
+        cols[:] = False
+        cols[[year_position(scores.years, y, path=where, key=key) for y in shock.years]] = True
     out: NDArray[np.bool_] = rows[:, None] & cols[None, :]
     return out
 

@@ -60,9 +60,11 @@ class WeightNoise(FileModel):
     """Noise on the weights of some nodes: one factor."""
 
     name: str | None = Field(None, description="the factor's name in the results")
-    nodes: list[str] | None = Field(None, description="nodes whose children's weights vary")
+    nodes: list[str] | None = Field(
+        None, min_length=1, description="nodes whose children's weights vary"
+    )
     levels: list[int] | None = Field(
-        None, description="or: depths of those nodes below the root (0 is the root)"
+        None, min_length=1, description="or: depths of those nodes below the root (0 is the root)"
     )
     relative: float = Field(gt=0, lt=1, description="each weight times U(1 - r, 1 + r)")
 
@@ -72,9 +74,11 @@ class Alternatives(FileModel):
 
     name: str | None = None
     alternatives: list[Method] = Field(min_length=1)
-    nodes: list[str] | None = Field(None, description="for aggregation: nodes it applies to")
+    nodes: list[str] | None = Field(
+        None, min_length=1, description="for aggregation: nodes it applies to"
+    )
     indicators: list[str] | None = Field(
-        None, description="for normalisation: indicators it applies to (default: all)"
+        None, min_length=1, description="for normalisation: indicators it applies to (default: all)"
     )
 
 
@@ -96,7 +100,7 @@ class Exclusion(FileModel):
     """Leave out one indicator or node at a time (or none): one factor."""
 
     name: str | None = None
-    candidates: list[str] | None = Field(None, description="default: every indicator")
+    candidates: list[str] | None = Field(None, min_length=1, description="default: every indicator")
 
 
 class DataNoise(FileModel):

@@ -18,7 +18,7 @@ from numpy.typing import NDArray
 from riskcore.methods.base import rank_min
 from riskcore.methods.weighting import WeightContext
 from riskcore.plan import Plan
-from riskcore.variants import check_weights, leaf_weights
+from riskcore.tree import check_weights, leaf_weights
 
 __all__ = [
     "Evaluation",

@@ -114,7 +114,7 @@ def explain(scores: Scores, country: str, year: int | None = None) -> Explanatio
     r, t = scores.country_index(country), scores.year_index(year)
     lo, hi = scores.plan.scale
     n_leaves = len(scores.plan.leaves)
-    values = np.concatenate([scores.normalized[:, r, t], scores._node_values[:, r, t]])
+    values = np.concatenate([scores.normalized[:, r, t], scores.node_values[:, r, t]])
     contrib = np.zeros(len(values))
     weight = np.zeros(len(values))
     # factor[s]: points of the index scale per unit of slot s's value, known exactly while

@@ -192,7 +192,12 @@ class Panel:
         """
         source, note, line = self.provenance.get((variable, country, int(year)), (None, None, None))
         estimate = None
-        if self.estimates is not None and variable in self and country in self.countries:
+        if (
+            self.estimates is not None
+            and variable in self
+            and country in self.countries
+            and int(year) in self.years
+        ):
             at = (
                 self.variables.index(variable),
                 self.countries.index(country),

@@ -76,6 +76,9 @@ class LeafPlan:
         Decimals of the normalised value on the index scale.
     missing : str
         What a missing value means: ``unknown``, ``not_applicable`` or ``structural_zero``.
+    per_year_default : bool or None
+        The ``per_year`` a method chosen for this leaf takes when it does not set its own (the
+        indicator's, else ``[defaults]``'s): how an uncertainty alternative is compiled.
     """
 
     code: str
@@ -100,6 +103,7 @@ class LeafPlan:
     round: int | None = None
     missing: str = "unknown"
     sources: tuple[str, ...] | None = None
+    per_year_default: bool | None = None
 
     @property
     def inputs(self) -> tuple[str, ...]:
@@ -393,14 +397,15 @@ def compile_plan(
             f"indicator.{code}.normalize",
             "defaults.normalize",
         )
+        per_year_default = (
+            section.per_year if section and section.per_year is not None else defaults.per_year
+        )
         normalizer, params, per_year = resolve_normalization(
             choice,
             host,
             path=path,
             key=key,
-            per_year=section.per_year
-            if section and section.per_year is not None
-            else defaults.per_year,
+            per_year=per_year_default,
             scale=(float(spec.index.scale[0]), float(spec.index.scale[1])),
         )
         denominator = section.denominator if section else None
@@ -443,6 +448,7 @@ def compile_plan(
                 treat_params=out_params,
                 treat_method=out_choice.method,
                 round=section.round if section else None,
+                per_year_default=per_year_default,
                 missing=(section.missing if section and section.missing else defaults.missing),
                 sources=expand((*requires, *filter(None, [denominator])), by_name)
                 if derived

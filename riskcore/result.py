@@ -72,6 +72,8 @@ class Scores:
     normalized : ndarray, shape (leaves, countries, years)
     nodes : ndarray, shape (nodes, countries, years)
         Node values on the index scale, root last.
+    node_values : ndarray, shape (nodes, countries, years)
+        The same on the normalised scale (0..1), as the aggregations computed them.
     """
 
     def __init__(self, plan: Plan, panel: Panel, prepared: Prepared, ev: Evaluation) -> None:
@@ -105,7 +107,7 @@ class Scores:
         self.imputed_share: FloatArray = np.einsum(
             "lcy,l->cy", prepared.imputed.astype(float), shares
         )
-        self._node_values: FloatArray = ev.nodes[0]
+        self.node_values: FloatArray = ev.nodes[0]  # on the normalised scale (0..1)
         self.weights: dict[str, dict[str, float]] = {}
         for node in plan.nodes:
             w = ev.weights[node.code]
@@ -138,11 +140,11 @@ class Scores:
                     path=self.plan.path,
                     key=f"indicator.{leaf.code}.normalize",
                 )
-        slots = np.concatenate([self.normalized, self._node_values])
+        slots = np.concatenate([self.normalized, self.node_values])
         for j, node in enumerate(self.plan.nodes):
             kids = list(node.children)
             values = slots[kids]
-            bad = np.all(~np.isnan(values), axis=0) & np.isnan(self._node_values[j])
+            bad = np.all(~np.isnan(values), axis=0) & np.isnan(self.node_values[j])
             if bad.any():
                 c, t = (int(a[0]) for a in np.nonzero(bad))
                 key = "index" if j == len(self.plan.nodes) - 1 else f"node.{node.code}"
@@ -205,6 +207,8 @@ class Scores:
             A new object; these scores are unchanged.
         """
         t = self.year_index(runs.year)
+        if level is not None and not 0.0 < float(level) < 1.0:
+            raise ValueError(f"the interval level must lie between 0 and 1, got {level}")
         if runs.score.shape[1:] != (len(self.countries),):
             raise ValueError(
                 f"runs of shape {runs.score.shape} do not fit {len(self.countries)} countries"
@@ -222,7 +226,9 @@ class Scores:
         dict or None
             ``score_low``, ``score_high``, ``rank_low``, ``rank_high`` (arrays per country),
             ``level``, ``runs`` (their number) and ``band_probabilities`` (band name to an
-            array per country; empty without bands).
+            array per country; empty without bands). When the runs' scores are not on one
+            scale (:attr:`Runs.comparable` is False: the normalisation varies), the score
+            bounds are NaN and there are no band probabilities: only ranks compare.
         """
         runs = self.runs.get(self.years[self.year_index(year)])
         if runs is None:
@@ -231,8 +237,10 @@ class Scores:
         out["level"] = self.interval_level
         out["runs"] = runs.n
         out["band_probabilities"] = (
-            runs.band_probabilities(self.plan.bands) if self.plan.bands else {}
+            runs.band_probabilities(self.plan.bands) if self.plan.bands and runs.comparable else {}
         )
+        if not runs.comparable:  # scores of different runs on different scales: ranks only
+            out["score_low"] = out["score_high"] = np.full(len(self.countries), np.nan)
         return out
 
     def _interval_fields(self, found: dict[str, Any] | None, r: int) -> dict[str, Any]:
@@ -491,7 +499,9 @@ class Scores:
         records = self.to_records(year, all_years=all_years)
         buf = io.StringIO()
         if records:
-            writer = csv.DictWriter(buf, fieldnames=list(records[0]), lineterminator="\n")
+            # every key of every record, in first-seen order (years with runs add intervals)
+            fields = list(dict.fromkeys(k for rec in records for k in rec))
+            writer = csv.DictWriter(buf, fieldnames=fields, lineterminator="\n")
             writer.writeheader()
             writer.writerows(records)
         return buf.getvalue()

@@ -22,7 +22,9 @@ if TYPE_CHECKING:
 __all__ = [
     "check_aggregation",
     "check_left_out",
+    "check_weights",
     "effective_leaf_weights",
+    "leaf_weights",
     "locate",
     "weighted_children",
 ]
@@ -173,3 +175,42 @@ def effective_leaf_weights(
             share[:, child] += share[:, n_leaves + i] * w[:, k]
     out: FloatArray = share[:, :n_leaves] if runs else share[0, :n_leaves]
     return out
+
+
+def leaf_weights(plan: Plan, weights: Mapping[str, FloatArray] | None = None) -> FloatArray:
+    """Each leaf's share of the index's weight under replacement weights (a drop, weight
+    noise): what coverage counts. Shape ``(leaves,)``, or ``(runs, leaves)`` when a
+    replacement has a run axis; without replacements, :attr:`Plan.leaf_weights`."""
+    if not weights:
+        return plan.leaf_weights
+    return effective_leaf_weights(len(plan.leaves), plan.nodes, weights)
+
+
+def check_weights(plan: Plan, weights: Mapping[str, Any] | None) -> None:
+    """Replacement weights given to the engine from Python: known nodes, one weight per child,
+    finite, non-negative, not all zero.
+
+    Raises
+    ------
+    ValueError
+        Naming the node and what is wrong.
+    """
+    nodes = {n.code: n for n in plan.nodes}
+    for code, w in (weights or {}).items():
+        node = nodes.get(code)
+        if node is None:
+            raise ValueError(
+                f"weights: '{code}' is not a node of the index (nodes: {', '.join(nodes)})"
+            )
+        arr = np.asarray(w, dtype=np.float64)
+        if arr.ndim not in (1, 2) or arr.shape[-1] != len(node.children):
+            raise ValueError(
+                f"weights of '{code}': expected {len(node.children)} weights (one per child) "
+                f"or an array (runs, {len(node.children)}), got shape {arr.shape}"
+            )
+        if not np.all(np.isfinite(arr)):
+            raise ValueError(f"weights of '{code}' must be finite numbers")
+        if np.any(arr < 0):
+            raise ValueError(f"weights of '{code}' must be >= 0, got {arr.min():g}")
+        if np.any(arr.sum(axis=-1) <= 0):
+            raise ValueError(f"weights of '{code}' are all zero; at least one must be positive")

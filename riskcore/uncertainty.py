@@ -146,14 +146,6 @@ class IndexModel:
         ev = aggregate(self.plan, normalize_leaves(self.plan, values[np.newaxis]))
         return ev.score[0, :, self.t], ev.rank[0, :, self.t]
 
-    def _columns(self, x: FloatArray) -> dict[str, FloatArray]:
-        out: dict[str, FloatArray] = {}
-        start = 0
-        for i, f in enumerate(self.factors):
-            out[f"{f.kind}:{i}"] = x[:, start : start + f.dim]
-            start += f.dim
-        return out
-
     def __call__(self, x: FloatArray) -> tuple[FloatArray, FloatArray]:
         """Evaluate runs: scores and ranks of the year, each of shape (runs, countries)."""
         batch = self.variants.draw(x)

@@ -20,7 +20,7 @@ Two stages:
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,16 +31,9 @@ from riskcore.assumptions import Alternatives, Assumptions, WeightNoise
 from riskcore.errors import SpecError
 from riskcore.plan import Plan, resolve_method, resolve_normalization
 from riskcore.plugins import PluginHost
-from riskcore.tree import check_aggregation, check_left_out, effective_leaf_weights, locate
+from riskcore.tree import check_aggregation, check_left_out, check_weights, leaf_weights, locate
 
-__all__ = [
-    "Batch",
-    "Factor",
-    "Factors",
-    "check_weights",
-    "drop",
-    "leaf_weights",
-]
+__all__ = ["Batch", "Factor", "Factors", "check_weights", "depths", "drop", "leaf_weights"]
 
 FloatArray = NDArray[np.float64]
 Choices = dict[str, tuple[Sequence[tuple[Any, Any]], NDArray[np.intp]]]
@@ -107,45 +100,6 @@ def depths(plan: Plan) -> list[int]:
             if child >= n_leaves:
                 depth[child - n_leaves] = depth[j] + 1
     return depth
-
-
-def leaf_weights(plan: Plan, weights: Mapping[str, FloatArray] | None = None) -> FloatArray:
-    """Each leaf's share of the index's weight under replacement weights (a drop, weight
-    noise): what coverage counts. Shape ``(leaves,)``, or ``(runs, leaves)`` when a
-    replacement has a run axis; without replacements, :attr:`Plan.leaf_weights`."""
-    if not weights:
-        return plan.leaf_weights
-    return effective_leaf_weights(len(plan.leaves), plan.nodes, weights)
-
-
-def check_weights(plan: Plan, weights: Mapping[str, Any] | None) -> None:
-    """Replacement weights given to the engine from Python: known nodes, one weight per child,
-    finite, non-negative, not all zero.
-
-    Raises
-    ------
-    ValueError
-        Naming the node and what is wrong.
-    """
-    nodes = {n.code: n for n in plan.nodes}
-    for code, w in (weights or {}).items():
-        node = nodes.get(code)
-        if node is None:
-            raise ValueError(
-                f"weights: '{code}' is not a node of the index (nodes: {', '.join(nodes)})"
-            )
-        arr = np.asarray(w, dtype=np.float64)
-        if arr.ndim not in (1, 2) or arr.shape[-1] != len(node.children):
-            raise ValueError(
-                f"weights of '{code}': expected {len(node.children)} weights (one per child) "
-                f"or an array (runs, {len(node.children)}), got shape {arr.shape}"
-            )
-        if not np.all(np.isfinite(arr)):
-            raise ValueError(f"weights of '{code}' must be finite numbers")
-        if np.any(arr < 0):
-            raise ValueError(f"weights of '{code}' must be >= 0, got {arr.min():g}")
-        if np.any(arr.sum(axis=-1) <= 0):
-            raise ValueError(f"weights of '{code}' are all zero; at least one must be positive")
 
 
 def drop(
@@ -341,6 +295,25 @@ class Factors:
                 )
         else:
             nodes = list(range(len(plan.nodes)))
+        # a node whose weights come from the data keeps them: noise on its placeholder weights
+        # would replace them; refuse it when named, leave it out when chosen by level
+        driven = [j for j in nodes if plan.nodes[j].weighting is not None]
+        if wn.nodes is not None and driven:
+            node = plan.nodes[driven[0]]
+            raise SpecError(
+                f"node '{node.code}' takes its weights from the data "
+                f'(weighting = "{node.weighting_method}"): weight noise does not apply to it',
+                path=self.where,
+                key=f"{key}.nodes",
+            )
+        nodes = [j for j in nodes if j not in driven]
+        if all(len(plan.nodes[j].children) < 2 for j in nodes):
+            raise SpecError(
+                "no node it names has two children or more with weights set in the index, so "
+                "the factor would change nothing",
+                path=self.where,
+                key=f"{key}.nodes" if wn.nodes is not None else key,
+            )
         slots = [(j, k) for j in nodes for k in range(len(plan.nodes[j].children))]
         return slots
 
@@ -356,12 +329,15 @@ class Factors:
                 if leaf.code not in targets:
                     leaves.append(leaf)
                     continue
+                # per_year as the index would set it for this method at this indicator: the
+                # indicator's own, else [defaults]'s; never the option of another method
+                fallback = leaf.per_year if leaf.per_year_default is None else leaf.per_year_default
                 method, params, per_year = resolve_normalization(
                     choice,
                     host,
                     path=self.where,
                     key=key,
-                    per_year=leaf.per_year,
+                    per_year=fallback,
                     scale=self.plan.scale,
                 )
                 leaves.append(
@@ -401,6 +377,13 @@ class Factors:
                 self.plan if nominal == {points} else self._with_points(treated, points)
             )
         self.treat_plans = list(by_points.values())
+        if all(p is self.plan for p in self.treat_plans):
+            raise SpecError(
+                f"max_points = [{lo}, {hi}] holds only the index's own limit, so the factor "
+                "would change nothing",
+                path=self.where,
+                key="uncertainty.outliers.max_points",
+            )
 
     def _with_points(self, treated: list[int], points: int) -> Plan:
         leaves = list(self.plan.leaves)

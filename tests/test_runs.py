@@ -119,3 +119,18 @@ def test_run_summaries_equal_the_nan_functions(seed: int, n: int, holes: float) 
     for name, value in expected.items():
         np.testing.assert_array_equal(got[name], value, err_msg=name)
     np.testing.assert_array_equal(runs.percentile("rank", [10, 90]), interval)
+
+
+def test_runs_on_different_scales_give_rank_intervals_only_and_csv_takes_every_year() -> None:
+    s = score(flat_index(2), panel(np.arange(12.0).reshape(2, 3, 2)))
+    values = np.array([[10.0, 20.0, 30.0], [900.0, 5.0, 40.0]])
+    runs = Runs(2001, values, np.array([[3.0, 2.0, 1.0], [1.0, 3.0, 2.0]]), comparable=False)
+    with_runs = s.with_runs(runs)
+    record = with_runs.to_dict(2001)["results"][0]
+    assert record["score_low"] is None and record["score_high"] is None
+    assert record["rank_low"] is not None and "band_probabilities" not in record
+    text = with_runs.to_csv(all_years=True)
+    header = text.splitlines()[0].split(",")
+    assert {"score_low", "rank_high"} <= set(header) and len(text.splitlines()) == 7
+    with pytest.raises(ValueError, match="between 0 and 1"):
+        s.with_runs(runs, level=1.5)

@@ -241,3 +241,70 @@ def test_evaluate_validates_replacement_weights(tmp_path: Path) -> None:
             riskcore.evaluate(s.plan, s.values, weights=weights)
     ev = riskcore.evaluate(s.plan, s.values, weights={"index": np.array([[1.0, 1.0, 0.0]])})
     np.testing.assert_allclose(ev.leaf_weights, [[0.5, 0.5, 0.0]])
+
+
+def test_a_scenario_country_is_looked_up_like_everywhere_else(tmp_path: Path) -> None:
+    from riskcore.analysis import parse_scenario, run_scenario
+
+    s = _three(tmp_path)
+    text = "[scenario]\n[[scenario.shock]]\nvariable = 'v0'\ncountries = [' kaz']\nadd = 1\n"
+    out = run_scenario(s, parse_scenario(text))
+    k = s.country_index("KAZ")
+    assert out.shocked.panel["v0"][k, 0] == s.panel["v0"][k, 0] + 1
+    changed = np.flatnonzero(out.shocked.panel["v0"][:, 0] != s.panel["v0"][:, 0])
+    assert changed.tolist() == [k]
+
+
+def test_an_alternative_takes_per_year_as_the_index_would_for_that_method(tmp_path: Path) -> None:
+    from riskcore.assumptions import parse_assumptions
+    from riskcore.uncertainty import IndexModel
+
+    rows = "ARM,2021,2,2,1\nAZE,2021,1,4,2\nGEO,2021,8,5,3\nKAZ,2021,4,1,2\n"
+    defaults = '[defaults]\nnormalize = { method = "minmax", per_year = true }\n'
+    s = _three(tmp_path, defaults, rows)
+    text = '[uncertainty]\n[uncertainty.normalize]\nalternatives = ["minmax", "zscore"]\n'
+    model = IndexModel(s.plan, s.panel, parse_assumptions(text), year=2021)
+    assert [leaf.per_year for leaf in model.variants.norm_plans[1].leaves] == [False] * 3
+    zscore = _three(tmp_path, '[defaults]\nnormalize = "zscore"\n', rows)
+    np.testing.assert_allclose(model([[0.99]])[0][0], zscore.score[:, 1])
+
+
+@pytest.mark.parametrize(
+    ("table", "key"),
+    [
+        ("[[uncertainty.weights]]\nnodes = []\nrelative = 0.2\n", "uncertainty.weights.0.nodes"),
+        ("[uncertainty.exclusion]\ncandidates = []\n", "uncertainty.exclusion.candidates"),
+        (
+            "[uncertainty.aggregation]\nalternatives = ['geometric']\nnodes = []\n",
+            "uncertainty.aggregation.nodes",
+        ),
+        ("[uncertainty.outliers]\nmax_points = [2, 2]\n", "uncertainty.outliers.max_points"),
+    ],
+)
+def test_empty_or_idle_factors_are_refused(tmp_path: Path, table: str, key: str) -> None:
+    from riskcore.assumptions import parse_assumptions
+    from riskcore.uncertainty import IndexModel
+
+    s = _three(tmp_path, '[defaults]\noutliers = { method = "winsorise", max_points = 2 }\n')
+    with pytest.raises(riskcore.SpecError) as err:
+        IndexModel(s.plan, s.panel, parse_assumptions("[uncertainty]\n" + table, path="u.toml"))
+    assert err.value.key == key
+
+
+def test_weight_noise_leaves_weights_taken_from_the_data_alone(tmp_path: Path) -> None:
+    from riskcore.assumptions import parse_assumptions
+    from riskcore.uncertainty import IndexModel
+
+    s = _three(tmp_path, rows="ARM,2021,2,2,1\nAZE,2021,1,4,2\nGEO,2021,8,5,3\nKAZ,2021,4,1,2\n")
+    pca = riskcore.parse_index(
+        THREE.replace(
+            "children = { v0 = 1, v1 = 1, v2 = 1 }",
+            'children = ["v0", "v1", "v2"]\nweighting = "pca"',
+        ),
+        path="three.toml",
+    )
+    scored = riskcore.score(pca, s.panel, host=riskcore.PluginHost(autoload=False))
+    text = "[uncertainty]\n[[uncertainty.weights]]\nnodes = ['index']\nrelative = 0.2\n"
+    with pytest.raises(riskcore.SpecError, match="takes its weights from the data") as err:
+        IndexModel(scored.plan, scored.panel, parse_assumptions(text, path="u.toml"))
+    assert err.value.key == "uncertainty.weights.0.nodes"
