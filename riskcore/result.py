@@ -24,7 +24,7 @@ from riskcore.explain import Contribution, Explanation, explain
 from riskcore.labels import country_position, year_position
 from riskcore.methods.base import json_int, json_number
 from riskcore.plan import Plan
-from riskcore.runs import Runs
+from riskcore.runs import Runs, interval_fields
 from riskcore.treat import Prepared
 
 # Contribution and Explanation live in riskcore.explain; they stay importable from here.
@@ -243,21 +243,6 @@ class Scores:
             out["score_low"] = out["score_high"] = np.full(len(self.countries), np.nan)
         return out
 
-    def _interval_fields(self, found: dict[str, Any] | None, r: int) -> dict[str, Any]:
-        """A record's interval keys for country ``r`` (nothing without runs)."""
-        if found is None:
-            return {}
-        out: dict[str, Any] = {
-            key: json_number(found[key][r])
-            for key in ("score_low", "score_high", "rank_low", "rank_high")
-        }
-        out["interval_level"] = found["level"]
-        if found["band_probabilities"]:
-            out["band_probabilities"] = {
-                name: json_number(p[r]) for name, p in found["band_probabilities"].items()
-            }
-        return out
-
     # -- exports ----------------------------------------------------------------------------
     def to_records(
         self, year: int | None = None, *, all_years: bool = False
@@ -291,7 +276,7 @@ class Scores:
                     "coverage": json_number(self.coverage[r, t]),
                     "band": self._band(float(self.score[r, t])),
                 }
-                for key, value in self._interval_fields(found, r).items():
+                for key, value in interval_fields(found, r).items():
                     if key == "band_probabilities":
                         rec.update({f"p:{name}": p for name, p in value.items()})
                     else:
@@ -412,7 +397,7 @@ class Scores:
                     "rank": json_int(self.rank[r, t]),
                     "coverage": json_number(self.coverage[r, t]),
                     "band": self._band(float(self.score[r, t])),
-                    **self._interval_fields(found, r),
+                    **interval_fields(found, r),
                     "imputed": [
                         code for i, code in enumerate(self.indicator_codes) if self.imputed[i, r, t]
                     ],

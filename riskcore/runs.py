@@ -19,7 +19,9 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["Runs"]
+from riskcore.methods.base import json_number
+
+__all__ = ["Runs", "interval_fields"]
 
 FloatArray = NDArray[np.float64]
 
@@ -148,4 +150,28 @@ def _by_column(
                 part[..., ~full] = nan(block[:, ~full], axis=0)
         parts.append(part)
     out: FloatArray = np.concatenate(parts, axis=-1)
+    return out
+
+
+def interval_fields(found: dict[str, Any] | None, r: int) -> dict[str, Any]:
+    """The interval keys of one country's record (row ``r``) from
+    :meth:`riskcore.Scores.intervals` (nothing when it found no runs).
+
+    Returns
+    -------
+    dict
+        ``score_low``, ``score_high``, ``rank_low``, ``rank_high`` (None where undefined),
+        ``interval_level``, and ``band_probabilities`` when the index has bands.
+    """
+    if found is None:
+        return {}
+    out: dict[str, Any] = {
+        key: json_number(found[key][r])
+        for key in ("score_low", "score_high", "rank_low", "rank_high")
+    }
+    out["interval_level"] = found["level"]
+    if found["band_probabilities"]:
+        out["band_probabilities"] = {
+            name: json_number(p[r]) for name, p in found["band_probabilities"].items()
+        }
     return out
