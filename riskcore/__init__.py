@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from riskcore.engine import Evaluation, evaluate
     from riskcore.errors import (
         DataError,
+        ExtraError,
         IndicatorError,
         LabelError,
         MethodError,
@@ -46,6 +47,7 @@ _HOME = {
     **dict.fromkeys(
         (
             "DataError",
+            "ExtraError",
             "IndicatorError",
             "LabelError",
             "MethodError",
@@ -95,6 +97,7 @@ __all__ = [
     "DataError",
     "Evaluation",
     "Explanation",
+    "ExtraError",
     "IndexSpec",
     "Indicator",
     "IndicatorError",

@@ -33,6 +33,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from riskcore.errors import ExtraError
+
 __all__ = ["local_client", "map_chunks"]
 
 FloatArray = NDArray[np.float64]
@@ -42,7 +44,7 @@ def _dask() -> Any:
     try:
         import dask.distributed
     except ImportError:  # pragma: no cover - exercised without dask
-        raise ImportError(
+        raise ExtraError(
             "the dask backend needs dask.distributed: pip install 'riskcore[dask]'"
         ) from None
     return dask.distributed  # untyped library

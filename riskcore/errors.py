@@ -27,6 +27,7 @@ from pathlib import Path
 __all__ = [
     "EXIT_PLUGIN",
     "DataError",
+    "ExtraError",
     "IndicatorError",
     "LabelError",
     "MethodError",
@@ -117,6 +118,12 @@ class LabelError(SpecError, KeyError):
 
     def __str__(self) -> str:  # not KeyError's quoted form
         return str(self.args[0])
+
+
+class ExtraError(RiskcoreError, ImportError):
+    """A feature needs an optional extra that is not installed (``pip install
+    'riskcore[scipy]'``): a set-up to complete, not a fault, so exit code 2 on the command line.
+    """
 
 
 def read_input(path: str | Path, error: type[DataError] | type[SpecError], what: str) -> bytes:

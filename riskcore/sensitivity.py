@@ -40,6 +40,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from riskcore.errors import ExtraError
+
 __all__ = [
     "SobolResult",
     "SobolSums",
@@ -78,7 +80,7 @@ def saltelli_design(dims: Sequence[int], n: int, seed: int | None = 0) -> FloatA
     try:
         from scipy.stats import qmc
     except ImportError:  # pragma: no cover - exercised without scipy
-        raise ImportError("Sobol' sampling needs scipy: pip install 'riskcore[scipy]'") from None
+        raise ExtraError("Sobol' sampling needs scipy: pip install 'riskcore[scipy]'") from None
     d = int(sum(dims))
     sampler = qmc.Sobol(d=2 * d, scramble=True, seed=seed)
     if n & (n - 1) == 0:

@@ -35,6 +35,7 @@ import numpy as np
 from numpy.typing import NDArray
 from pydantic import Field, model_validator
 
+from riskcore.errors import ExtraError
 from riskcore.methods.base import MethodBase, MethodParams
 
 __all__ = ["BenefitOfTheDoubt", "BoDParams", "bod_weights", "check_shares"]
@@ -94,7 +95,7 @@ def bod_weights(y: FloatArray, params: BoDParams | None = None) -> tuple[FloatAr
     try:
         from scipy.optimize import linprog
     except ImportError:  # pragma: no cover - exercised without scipy
-        raise ImportError(
+        raise ExtraError(
             "the 'bod' aggregation needs scipy: pip install 'riskcore[scipy]'"
         ) from None
     p = params or BoDParams()

@@ -41,7 +41,9 @@ def test_the_index_scores_with_the_plugin() -> None:
     rows = {r["country"]: r for r in result["results"]}
     assert rows["ARM"]["indicators"]["russia_trade_dependence"]["raw"] == pytest.approx(37.18)
     assert rows["ARM"]["rank"] is not None
-    assert rows["TKM"]["rank"] is None  # neither lever has data for Turkmenistan
+    # Turkmenistan publishes no trade figures: its levers rest on the diaspora estimate alone
+    assert rows["TKM"]["indicators"]["russia_trade_dependence"]["raw"] is None
+    assert rows["TKM"]["coverage"] == pytest.approx(0.75)
 
 
 @pytest.mark.parametrize("share", [0.0, 50.0, 100.0])
