@@ -22,6 +22,7 @@ __all__ = [
     "MIN_SAMPLES",
     "YEARS",
     "fraction",
+    "interval_arguments",
     "output_over_input",
     "run_settings",
     "whole",
@@ -121,3 +122,26 @@ def output_over_input(output: str | None, inputs: Sequence[tuple[str, str | None
                 "destroy the input: choose another file"
             )
     return None
+
+
+def interval_arguments(p: argparse.ArgumentParser, *, seed: bool = True) -> None:
+    """--draws, --level, --seed and --no-intervals of the commands that show intervals."""
+    p.add_argument(
+        "--draws",
+        type=whole(2, 10_000_000),
+        default=1000,
+        help="Monte Carlo runs of the intervals (default 1000)",
+    )
+    p.add_argument(
+        "--level",
+        type=fraction(0, 1, open_ends=True),
+        default=0.9,
+        help="central probability of the intervals (default 0.9: 5th to 95th percentile)",
+    )
+    if seed:
+        p.add_argument("--seed", type=whole(0), help="the same seed gives the same intervals")
+    p.add_argument(
+        "--no-intervals",
+        action="store_true",
+        help="nominal scores only, without the Monte Carlo of the intervals",
+    )

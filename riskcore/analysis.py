@@ -40,6 +40,7 @@ from riskcore._strict import FileModel
 from riskcore.engine import evaluate
 from riskcore.errors import SpecError
 from riskcore.files import first_error, read_toml, toml_document
+from riskcore.integrity import IntegrityWarning, clipped_shocks, source_switches
 from riskcore.labels import country_position, year_position
 from riskcore.methods.base import json_int, json_number
 from riskcore.result import Scores
@@ -84,11 +85,13 @@ class Trend:
         return {"index": self.index, "from": self.start, "to": self.end, "results": self.rows}
 
     def __str__(self) -> str:
+        rise = any("p_rise" in r for r in self.rows)
         lines = [
             f"{self.index}: change from {self.start} to {self.end}",
             "",
             f"{'Country':<24} {self.start:>6} {self.end:>6} {'change':>7} {'rank':>9}  "
-            "largest contributions to the change",
+            + (f"{'P(rise)':>7}  " if rise else "")
+            + "largest contributions to the change",
         ]
         for r in self.rows:
             ranks = (
@@ -102,10 +105,19 @@ class Trend:
                 if r["change"] is not None
                 else (r.get("note", ""))
             )
+            p = f"{number(r.get('p_rise'), 2):>7}  " if rise else ""
             lines.append(
                 f"{r['country'] + ' ' + r['name']:<24.24} {number(r['score_from']):>6} "
-                f"{number(r['score_to']):>6} {number(r['change'], sign=True):>7} {ranks:>9}  {why}"
+                f"{number(r['score_to']):>6} {number(r['change'], sign=True):>7} {ranks:>9}  "
+                f"{p}{why}"
             )
+        if rise:
+            lines.append(
+                "\nP(rise): the share of the intervals' Monte Carlo runs in which the score is "
+                f"higher in {self.end} than in {self.start} (the same draws for both years)."
+            )
+        for r in self.rows:
+            lines += [f"\nWarning: {m}" for m in r.get("source_switches", [])]
         return "\n".join(lines)
 
 
@@ -117,6 +129,10 @@ def informative_years(scores: Scores) -> list[int]:
 
 def trend(scores: Scores, start: int, end: int) -> Trend:
     """Compare two years: score and rank changes, and the change by indicator and node.
+
+    With intervals (:mod:`riskcore.intervals`) each row also has ``p_rise``, the probability
+    that the score rose: the share of the Monte Carlo runs scoring the country in both years
+    with a higher score in ``end`` (the same draws for both years).
 
     The contributions of :meth:`Scores.explain` add up to ``score - low`` in each year, so their
     differences add up exactly to the score change; a country without a score in either year
@@ -132,7 +148,12 @@ def trend(scores: Scores, start: int, end: int) -> Trend:
     -------
     Trend
     """
+    from riskcore.intervals import p_rise
+
     t0, t1 = scores.year_index(start), scores.year_index(end)
+    y0, y1 = scores.years[t0], scores.years[t1]
+    joint = y0 in scores.runs and y1 in scores.runs
+    switches = [w for w in source_switches(scores) if w.year is not None and y0 < w.year <= y1]
     rows = []
     for r, country in enumerate(scores.countries):
         s0, s1 = float(scores.score[r, t0]), float(scores.score[r, t1])
@@ -147,6 +168,11 @@ def trend(scores: Scores, start: int, end: int) -> Trend:
             "indicators": {},
             "nodes": {},
         }
+        if joint:  # the probability that the score rose, over the intervals' runs
+            row["p_rise"] = p_rise(scores, r, y0, y1)
+        switched = [w.message for w in switches if w.country == country]
+        if switched:
+            row["source_switches"] = switched
         if not (math.isnan(s0) or math.isnan(s1)):
             a, b = scores.explain(country, start), scores.explain(country, end)
             before = {c.code: c.contribution for c in a.contributions}
@@ -257,14 +283,21 @@ class ScenarioResult:
         rows.sort(key=lambda x: (x["rank_scenario"] is None, x["rank_scenario"] or 0, x["country"]))
         return rows
 
+    @property
+    def warnings(self) -> list[IntegrityWarning]:
+        """Shocks that push a value past its goalpost, where normalisation clips it."""
+        return clipped_shocks(self.baseline, self.shocked)
+
     def to_dict(self) -> dict[str, Any]:
         """The JSON of ``riskcore scenario --format json``."""
-        return {
+        out: dict[str, Any] = {
             "scenario": self.scenario.name,
             "index": self.baseline.plan.name,
             "year": self.year,
             "results": self.to_records(),
         }
+        warnings = self.warnings
+        return {**out, "warnings": [w.to_dict() for w in warnings]} if warnings else out
 
     def __str__(self) -> str:
         lines = [
@@ -282,6 +315,7 @@ class ScenarioResult:
                 f"{r['country'] + ' ' + r['name']:<24.24} {number(r['baseline']):>8} "
                 f"{number(r['scenario']):>8} {number(r['delta'], sign=True):>7} {ranks:>9}"
             )
+        lines += [f"\nWarning: {w}" for w in self.warnings]
         return "\n".join(lines)
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from riskcore.data import Panel, read_data, read_frame
 from riskcore.engine import evaluate
+from riskcore.intervals import IntervalOptions, defer_intervals
 from riskcore.plan import compile_plan
 from riskcore.plugins import PluginHost
 from riskcore.result import Scores
@@ -42,8 +43,14 @@ def score(
     host: PluginHost | None = None,
     extra_countries: Mapping[str, str] | None = None,
     skip_columns: Sequence[str] = (),
+    intervals: IntervalOptions | bool = True,
 ) -> Scores:
     """Score an index on a data panel.
+
+    When the data or the index carry uncertainty (estimates with ranges or standard errors,
+    ``[defaults.unranged]``, imputation ranges, an ``[uncertainty]`` table), the scores come
+    with intervals: a Monte Carlo of 1,000 draws (see :mod:`riskcore.intervals`), run on first
+    use of :attr:`Scores.runs` (the exports and tables use them).
 
     Parameters
     ----------
@@ -57,6 +64,10 @@ def score(
         User-assigned country codes to accept when reading data, with names.
     skip_columns : sequence of str, optional
         Columns of a data file to leave out on purpose (see :func:`~riskcore.data.read_data`).
+    intervals : IntervalOptions or bool, optional
+        True (default) for intervals with the default options, an
+        :class:`~riskcore.intervals.IntervalOptions` to set draws, level and seed, False for
+        the nominal scores alone.
 
     Returns
     -------
@@ -75,4 +86,7 @@ def score(
     panel = _as_panel(data, extra_countries, skip_columns, spec.group_columns())
     plan = compile_plan(spec, host=host, variables=panel)
     prepared = prepare(plan, panel)
-    return Scores(plan, panel, prepared, evaluate(plan, prepared.values))
+    scores = Scores(plan, panel, prepared, evaluate(plan, prepared.values))
+    if intervals is False:
+        return scores
+    return defer_intervals(scores, None if intervals is True else intervals)

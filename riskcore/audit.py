@@ -24,6 +24,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from riskcore.integrity import IntegrityWarning
+from riskcore.integrity import audit_warnings as integrity_warnings
 from riskcore.methods.base import rank_min
 from riskcore.result import Scores
 from riskcore.text import number
@@ -126,11 +128,13 @@ class Audit:
     method: str
     observations: int
     nodes: list[NodeAudit]
+    integrity: list[IntegrityWarning] = field(default_factory=list)
 
     @property
     def warnings(self) -> list[str]:
-        """Every node's warnings."""
-        return [w for n in self.nodes for w in n.warnings]
+        """The audit's integrity warnings (too few observations, pooled structural zeros),
+        then every node's warnings."""
+        return [str(w) for w in self.integrity] + [w for n in self.nodes for w in n.warnings]
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON of ``riskcore audit --format json``."""
@@ -264,4 +268,5 @@ def audit(
             )
         )
     observations = int(np.sum(~np.isnan(root)))
-    return Audit(scores.plan.name, label, method, observations, out)
+    integrity = integrity_warnings(scores, observations, pooled=all_years)
+    return Audit(scores.plan.name, label, method, observations, out, integrity)

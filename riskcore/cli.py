@@ -22,7 +22,14 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-from riskcore._args import MIN_SAMPLES, YEARS, fraction, output_over_input, whole
+from riskcore._args import (
+    MIN_SAMPLES,
+    YEARS,
+    fraction,
+    interval_arguments,
+    output_over_input,
+    whole,
+)
 from riskcore._atomic import write_atomic
 from riskcore.errors import EXIT_PLUGIN, PluginError, RiskcoreError, SpecError
 
@@ -69,13 +76,15 @@ def _score_and_print(
     stdout: TextIO,
     skip: Sequence[str] = (),
     details: bool = False,
+    intervals: Any = False,
 ) -> None:
     from riskcore.api import score
     from riskcore.text import render_indicators, render_sources, render_table, render_years
 
-    result = score(index, data, extra_countries=extra, skip_columns=skip)
+    result = score(index, data, extra_countries=extra, skip_columns=skip, intervals=intervals)
     _spare_side_files(result, output)
     _year_in(result, year, str(data))
+    _print_warnings(result)
     if fmt == "json":
         text = result.to_json(year)
     elif fmt == "csv":
@@ -86,6 +95,14 @@ def _score_and_print(
             parts += [render_indicators(result, year), render_years(result)]
         text = "\n\n".join([*parts, render_sources(result)])
     _write(text, output, stdout)
+
+
+def _print_warnings(result: Any) -> None:
+    """The data's integrity warnings on stderr, one line per kind and variable."""
+    from riskcore.integrity import data_warnings, summary
+
+    for line in summary(data_warnings(result)):
+        print(f"riskcore: warning: {line}", file=sys.stderr)
 
 
 def _cmd_audit(args: argparse.Namespace, stdout: TextIO) -> None:
@@ -195,9 +212,20 @@ def _scored(args: argparse.Namespace) -> Any:
         args.data,
         extra_countries=_extra_countries(args.extra_country),
         skip_columns=args.skip_column,
+        intervals=interval_options(args),
     )
     _spare_side_files(result, args.output)
     return result
+
+
+def interval_options(args: argparse.Namespace) -> Any:
+    """The interval options of a command that shows intervals (False for the others, and with
+    ``--no-intervals``)."""
+    if not hasattr(args, "draws") or args.no_intervals:
+        return False
+    from riskcore.intervals import IntervalOptions
+
+    return IntervalOptions(draws=args.draws, level=args.level, seed=args.seed or 0)
 
 
 def _spare_side_files(result: Any, output: str | None) -> None:
@@ -294,6 +322,7 @@ def _cmd_demo(args: argparse.Namespace, stdout: TextIO) -> None:
         {},
         stdout,
         details=True,
+        intervals=interval_options(args),
     )
 
 
@@ -308,6 +337,7 @@ def _cmd_score(args: argparse.Namespace, stdout: TextIO) -> None:
         stdout,
         args.skip_column,
         details=args.details,
+        intervals=interval_options(args),
     )
 
 
@@ -405,6 +435,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="score the global example instead: host fragility of every country, with intervals",
     )
+    interval_arguments(demo)
     demo.set_defaults(func=_cmd_demo)
 
     sc = sub.add_parser("score", help="score an index file on a data file")
@@ -413,6 +444,7 @@ def build_parser() -> argparse.ArgumentParser:
     sc.add_argument(
         "--details", action="store_true", help="also every indicator's values and every year"
     )
+    interval_arguments(sc)
     sc.set_defaults(func=_cmd_score)
 
     au = sub.add_parser("audit", help="statistical audit: correlations, alpha, PCA, weights")
@@ -471,6 +503,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--to", dest="end", type=_YEAR, help="second year (default: the last such year)"
     )
     tr.add_argument("--format", choices=("table", "json"), default="table")
+    interval_arguments(tr)
     tr.set_defaults(func=_cmd_trend)
 
     scn = sub.add_parser("scenario", help="apply shocks from a scenario file, compare")
@@ -487,6 +520,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     rp.add_argument("--samples", type=_SAMPLES, help="runs for the uncertainty analysis")
     rp.add_argument("--seed", type=whole(0), help=_SEED_HELP)
+    interval_arguments(rp, seed=False)
     rp.set_defaults(func=_cmd_report)
 
     pl = sub.add_parser("plugins", help="list plugins, what they provide and their status")

@@ -114,26 +114,49 @@ def _results(scores: Scores, t: int, uncertainty: UncertaintyResult | None) -> s
 
     year = scores.years[t]
     node_cols = [n for n in scores.plan.nodes[:-1] if n.code in scores.plan.nodes[-1].child_codes]
-    head = ["rank", "country", "score", "band", "coverage", *[n.name for n in node_cols]]
+    found = scores.intervals(year)
+    extra = ["score interval", "rank range", "reliability"] if found is not None else []
+    head = ["rank", "country", "score", *extra, "band", "coverage", *[n.name for n in node_cols]]
     rows = []
     for r in scores.ranked(scores.years[t]):
         band = scores.band_of(float(scores.score[r, t]))
         cls = _chip(plots.band_colour(scores, band)) if band else ""
         rank = scores.rank[r, t]
+        cells = []
+        if found is not None:
+            rel = found["reliability"][r]
+            cells = [
+                f"{number(found['score_low'][r])} to {number(found['score_high'][r])}",
+                f"{number(found['rank_low'][r], 0)} to {number(found['rank_high'][r], 0)}",
+                number(rel["grade"]) if rel else "-",
+            ]
         rows.append(
             [
                 "-" if math.isnan(rank) else str(int(rank)),
                 _e(f"{scores.countries[r]} {scores.panel.country_names.get(scores.countries[r])}"),
                 number(float(scores.score[r, t])),
+                *cells,
                 f"<span{cls}>{_e(band or '-')}</span>",
                 f"{100 * scores.coverage[r, t]:.0f}%",
                 *[number(float(scores.nodes[scores.plan.nodes.index(n), r, t])) for n in node_cols],
             ]
         )
+    k = len(extra)
     parts = [
         f"<h2>Results, {year}</h2>",
-        _table(head, rows, numeric={0, 2, 4, *range(5, 5 + len(node_cols))}),
+        _table(
+            head,
+            rows,
+            numeric={0, 2, *range(3, 3 + k), 4 + k, *range(5 + k, 5 + k + len(node_cols))},
+        ),
     ]
+    if found is not None:
+        parts.append(
+            f'<p class="note">Intervals: the central {100 * found["level"]:g}% of '
+            f"{found['runs']} Monte Carlo runs; reliability: a grade from 0 to 10 "
+            "(coverage, estimated and unranged inputs, age, source changes, interval width; "
+            "docs/partial-data.md).</p>"
+        )
     gaps = [f"<li>{_e(c)}: {_e(why)}</li>" for c, why in scores.unscored(year).items()]
     if gaps:
         parts.append("<p>Not scored (missing data stays missing):</p><ul>" + "".join(gaps))
@@ -236,6 +259,16 @@ def _uncertainty(
     return "".join(parts)
 
 
+def _warnings(scores: Scores) -> str:
+    from riskcore.integrity import data_warnings
+
+    found = data_warnings(scores)
+    if not found:
+        return ""
+    items = "".join(f"<li>{_e(w)}</li>" for w in found)
+    return f"<h2>Integrity warnings</h2><ul>{items}</ul>"
+
+
 def _treatment(scores: Scores) -> str:
     report = scores.treatment_report()
     items = []
@@ -326,6 +359,7 @@ def build_report(
         _trend(scores),
         publication.world_section(scores, scores.years[t], figure=_figure),
         _uncertainty(uncertainty, sensitivity),
+        _warnings(scores),
         _method(scores),
         _treatment(scores),
         publication.limits_section(scores, scores.years[t]),

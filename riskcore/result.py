@@ -12,6 +12,7 @@ import csv
 import io
 import json
 import math
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -21,9 +22,11 @@ from riskcore.data import Panel, Provenance
 from riskcore.engine import Evaluation
 from riskcore.errors import SpecError
 from riskcore.explain import Contribution, Explanation, explain
+from riskcore.integrity import data_warnings
 from riskcore.labels import country_position, year_position
 from riskcore.methods.base import json_int, json_number
 from riskcore.plan import Plan
+from riskcore.reliability import reliability
 from riskcore.runs import Runs, interval_fields
 from riskcore.treat import Prepared
 
@@ -122,9 +125,27 @@ class Scores:
             *self.country_weights.values(),
         ):  # fmt: skip
             arr.flags.writeable = False
-        self.runs: dict[int, Runs] = {}
+        self.prepared = prepared
+        self._runs: dict[int, Runs] = {}
         self.interval_level = 0.9
+        # intervals computed on first use (riskcore.intervals.defer_intervals): runs, level
+        self.pending_runs: Callable[[], tuple[dict[int, Runs], float]] | None = None
         self._check_domain()
+
+    @property
+    def runs(self) -> dict[int, Runs]:
+        """Year to the :class:`~riskcore.runs.Runs` attached for it (empty without runs);
+        pending intervals (:func:`riskcore.intervals.defer_intervals`) are computed here, on
+        first use."""
+        if self.pending_runs is not None:
+            pending, self.pending_runs = self.pending_runs, None
+            self._runs, self.interval_level = pending()
+        return self._runs
+
+    @runs.setter
+    def runs(self, value: dict[int, Runs]) -> None:
+        self.pending_runs = None
+        self._runs = value
 
     def _check_domain(self) -> None:
         """Values a method cannot take (log of zero, geometric mean of negatives) are errors."""
@@ -229,6 +250,8 @@ class Scores:
             array per country; empty without bands). When the runs' scores are not on one
             scale (:attr:`Runs.comparable` is False: the normalisation varies), the score
             bounds are NaN and there are no band probabilities: only ranks compare.
+            ``reliability``: per country its grade and components
+            (:func:`riskcore.reliability.reliability`), None without a score.
         """
         runs = self.runs.get(self.years[self.year_index(year)])
         if runs is None:
@@ -241,6 +264,7 @@ class Scores:
         )
         if not runs.comparable:  # scores of different runs on different scales: ranks only
             out["score_low"] = out["score_high"] = np.full(len(self.countries), np.nan)
+        out["reliability"] = reliability(self, self.years[self.year_index(year)], out)
         return out
 
     # -- exports ----------------------------------------------------------------------------
@@ -276,11 +300,7 @@ class Scores:
                     "coverage": json_number(self.coverage[r, t]),
                     "band": self._band(float(self.score[r, t])),
                 }
-                for key, value in interval_fields(found, r).items():
-                    if key == "band_probabilities":
-                        rec.update({f"p:{name}": p for name, p in value.items()})
-                    else:
-                        rec[key] = value
+                rec.update(interval_fields(found, r, flat=True))
                 for j, code in enumerate(self.node_codes[:-1]):
                     rec[f"node:{code}"] = json_number(self.nodes[j, r, t])
                 for i, code in enumerate(self.indicator_codes):
@@ -433,7 +453,8 @@ class Scores:
                 record["variables"] = {
                     name: json_number(v[r, t]) for name, v in self.derived.items()
                 }
-        return out
+        warnings = data_warnings(self)
+        return {**out, "warnings": [w.to_dict() for w in warnings]} if warnings else out
 
     def treatment_report(self, year: int | None = None) -> dict[str, Any]:
         """What data treatment did: methods per indicator, imputed values, outliers, screening.

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from riskcore.methods.base import json_number
+from riskcore.methods.base import json_int, json_number
 
 __all__ = ["Runs", "interval_fields"]
 
@@ -153,25 +153,28 @@ def _by_column(
     return out
 
 
-def interval_fields(found: dict[str, Any] | None, r: int) -> dict[str, Any]:
-    """The interval keys of one country's record (row ``r``) from
-    :meth:`riskcore.Scores.intervals` (nothing when it found no runs).
-
-    Returns
-    -------
-    dict
-        ``score_low``, ``score_high``, ``rank_low``, ``rank_high`` (None where undefined),
-        ``interval_level``, and ``band_probabilities`` when the index has bands.
-    """
+def interval_fields(found: dict[str, Any] | None, r: int, *, flat: bool = False) -> dict[str, Any]:
+    """A record's interval keys for country ``r`` (nothing without runs), from
+    :meth:`riskcore.Scores.intervals`: ``score_low``, ``score_high``, ``rank_low``,
+    ``rank_high`` (whole: the interval's ends rounded outwards), ``interval_level``,
+    ``band_probabilities`` (with bands) and ``reliability``. ``flat`` (for flat records): the
+    band probabilities as ``p:<band>``, the grade as ``reliability`` and its components as
+    ``reliability:<component>``."""
     if found is None:
         return {}
-    out: dict[str, Any] = {
-        key: json_number(found[key][r])
-        for key in ("score_low", "score_high", "rank_low", "rank_high")
-    }
+    out: dict[str, Any] = {key: json_number(found[key][r]) for key in ("score_low", "score_high")}
+    out["rank_low"] = json_int(np.floor(found["rank_low"][r]))
+    out["rank_high"] = json_int(np.ceil(found["rank_high"][r]))
     out["interval_level"] = found["level"]
     if found["band_probabilities"]:
         out["band_probabilities"] = {
             name: json_number(p[r]) for name, p in found["band_probabilities"].items()
         }
+    out["reliability"] = found["reliability"][r]
+    if flat:
+        for name, p in out.pop("band_probabilities", {}).items():
+            out[f"p:{name}"] = p
+        rel = out.pop("reliability") or {}
+        out["reliability"] = rel.get("grade")
+        out.update({f"reliability:{k}": v for k, v in rel.get("components", {}).items()})
     return out

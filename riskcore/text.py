@@ -13,7 +13,7 @@ import contextlib
 import math
 import os
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from riskcore.plugins import PluginInfo
@@ -71,6 +71,13 @@ def render_table(scores: Scores, year: int | None) -> str:
     bands = bool(scores.plan.bands)
     band_width = max([len("Band"), *(len(b) for b, _ in scores.plan.bands)]) if bands else 0
     head = ["Rank", "Country".ljust(width), "Score"]
+    found = scores.intervals(y)
+    runs = scores.runs.get(y)
+    score_interval = found is not None and runs is not None and runs.comparable
+    level = f"{100 * found['level']:g}%" if found is not None else ""
+    if found is not None:
+        head += [f"{level} interval".rjust(13)] if score_interval else []
+        head += ["Ranks".rjust(7), "Rel.".rjust(4)]
     head += ["Band".ljust(band_width)] if bands else []
     head += ["Coverage", *[n.name for n in top]]
     lines = [
@@ -86,6 +93,8 @@ def render_table(scores: Scores, year: int | None) -> str:
             names[r].ljust(width),
             number(scores.score[r, t]).rjust(5),
         ]
+        if found is not None:
+            cells += _interval_cells(found, r, score_interval)
         if bands:
             cells.append((scores.band_of(float(scores.score[r, t])) or "-").ljust(band_width))
         screened_out = bool(scores.excluded[r, t])
@@ -94,6 +103,8 @@ def render_table(scores: Scores, year: int | None) -> str:
             j = scores.plan.nodes.index(n)
             cells.append(number(scores.nodes[j, r, t]).rjust(len(n.name)))
         lines.append("  ".join(cells).rstrip())
+    if found is not None:
+        lines += ["", _interval_note(scores, y, level)]
     report = scores.treatment_report(y)
     if report["imputed"]:
         lines += ["", f"Imputed ({len(report['imputed'])} values, not counted as coverage):"]
@@ -124,6 +135,34 @@ def render_table(scores: Scores, year: int | None) -> str:
         lines.append("Not scored (missing data stays missing):")
         lines += [f"  {c}: {why}" for c, why in unscored.items()]
     return "\n".join(lines)
+
+
+def _interval_cells(found: dict[str, Any], r: int, score_interval: bool) -> list[str]:
+    """The interval, rank range and reliability grade of one row."""
+    cells = []
+    if score_interval:
+        low, high = found["score_low"][r], found["score_high"][r]
+        cells.append(("-" if math.isnan(low) else f"{number(low)}-{number(high)}").rjust(13))
+    r_low, r_high = found["rank_low"][r], found["rank_high"][r]
+    ranks = "-" if math.isnan(r_low) else f"{r_low:.0f}-{r_high:.0f}"
+    if ranks != "-" and round(r_low) == round(r_high):
+        ranks = f"{r_low:.0f}"
+    grade = found["reliability"][r]
+    cells += [ranks.rjust(7), (number(grade["grade"]) if grade else "-").rjust(4)]
+    return cells
+
+
+def _interval_note(scores: Scores, year: int, level: str) -> str:
+    """What the interval columns mean, and what is uncertain."""
+    runs = scores.runs[year]
+    text = (
+        f"Intervals: the central {level} of {runs.n} Monte Carlo runs over "
+        f"{', '.join(runs.factors)}; Ranks: the {level} range of the rank; Rel.: reliability "
+        "grade 0-10 (docs/partial-data.md)."
+    )
+    if not runs.comparable:
+        text += " The normalisation varies across runs, so only rank ranges are shown."
+    return text
 
 
 def render_years(scores: Scores) -> str:

@@ -31,6 +31,7 @@ from riskcore.assumptions import Assumptions
 from riskcore.chunks import Collected, collect, each_chunk
 from riskcore.data import Panel
 from riskcore.engine import aggregate, normalize_leaves, root_scores
+from riskcore.estimate_noise import InputNoise, perturbs
 from riskcore.labels import year_position
 from riskcore.methods.base import json_number
 from riskcore.noise import perturb, pooling_step
@@ -78,6 +79,9 @@ class IndexModel:
     treated : ndarray, optional
         The index's own treated leaf values (:attr:`Scores.values`), reused instead of
         treating the data again for the nominal run and the runs that share its treatment.
+    noise : InputNoise, optional
+        Input draws besides ``[uncertainty.data]`` (:mod:`riskcore.estimate_noise`), seeded by
+        the ``data`` factor's column; ``all_years``: outputs of shape (runs, countries, years).
     """
 
     def __init__(
@@ -89,8 +93,11 @@ class IndexModel:
         host: PluginHost | None = None,
         year: int | None = None,
         treated: FloatArray | None = None,
+        noise: InputNoise | None = None,
+        all_years: bool = False,
     ) -> None:
         host = host or get_host()
+        self.noise, self.all_years = noise, all_years
         self.plan, self.panel, self.assumptions = plan, panel, assumptions
         self.t = year_position(panel.years, year)
         self.year = panel.years[self.t]
@@ -151,32 +158,42 @@ class IndexModel:
         batch = self.variants.draw(x)
         # aggregation works year by year, so only the analysed year is aggregated, unless a
         # node derives its weights from the data of every year
-        years = slice(self.t, self.t + 1) if self.by_year else slice(None)
+        years = slice(self.t, self.t + 1) if self.by_year and not self.all_years else slice(None)
         if self.table is not None:
             norm = self.table[batch.treatment, batch.normalization, ..., years]
-        elif self.pooled is None:
+        elif self.noise is not None and self.noise.direct and not perturbs(self.data):
+            treated = [self._treated_values(self.variants.treat_plans[o]) for o in batch.treatment]
+            norm = self.noise.leaf_runs(
+                np.stack(treated), batch, self.assumptions.seed, self.variants.norm_plans
+            )[..., years]
+        elif self.pooled is None and self.noise is None and not self.all_years:
             norm = self._noisy_year(batch)
-        else:
+        else:  # the whole batch drawn at once, then each run treated
             assert batch.seeds is not None
+            drawn = self._draw(self.panel.values, batch.seeds, np.arange(len(self.panel.years)))
             norm = np.stack(
                 [
-                    self._noisy_run(
-                        int(batch.seeds[r]), int(batch.treatment[r]), int(batch.normalization[r])
+                    self._noisy_run(drawn[r], int(seed), int(o), int(n))
+                    for r, (seed, o, n) in enumerate(
+                        zip(batch.seeds, batch.treatment, batch.normalization, strict=True)
                     )
-                    for r in range(batch.size)
                 ]
             )[..., years]
         score, rank = root_scores(self.plan, norm, weights=batch.weights, choices=batch.choices)
+        if self.all_years:
+            return score, rank
         t = 0 if self.by_year else self.t
         return score[:, :, t], rank[:, :, t]
 
-    def _noisy_run(self, seed: int, o: int, n: int) -> FloatArray:
-        """One run with noisy data, every year: perturb the inputs, treat, normalise."""
-        assert self.data is not None
-        years = np.arange(len(self.panel.years))
-        values = self._draw(self.panel.values, np.array([seed], dtype=np.int64), years)[0]
+    def _noisy_run(self, values: FloatArray, seed: int, o: int, n: int) -> FloatArray:
+        """One run with noisy data (``values``, drawn), every year: treat, normalise."""
+        rng = np.random.default_rng([self.assumptions.seed, seed])
+        if self.noise is not None:
+            self.noise.variables.apply(values, rng)
         panel = dataclasses.replace(self.panel, values=values)
         treated = prepare(self.variants.treat_plans[o], panel).values
+        if self.noise is not None:
+            self.noise.leaves.apply(treated, rng)
         out: FloatArray = normalize_leaves(self.variants.norm_plans[n], treated[np.newaxis])[0]
         return out
 

@@ -1,0 +1,160 @@
+"""Intervals by default: a Monte Carlo of every score through the batched engine.
+
+Whenever the data or the index carry uncertainty (ranges, standard errors, default relative
+uncertainties of unranged values, imputation ranges: :mod:`riskcore.estimate_noise`; an
+``[uncertainty]`` table: :mod:`riskcore.assumptions`), :class:`~riskcore.result.Scores` gives
+every country-year, besides its nominal score and rank, the central ``level`` interval of its
+score and of its rank over ``draws`` runs, and the probability of each risk band. The runs are
+the rows of a plain Monte Carlo design seeded by ``seed``; they go through
+:class:`riskcore.uncertainty.IndexModel` in chunks of ``chunk`` runs (memory bounded by the
+chunk, numbers independent of it), so nothing about scoring is written twice.
+
+The interval of a score is the ``(1 - level) / 2`` and ``(1 + level) / 2`` quantiles of its
+runs; the interval of a rank those of the rank in each run (ties share the lowest rank, as
+nominal ranks do). A band's probability is the share of runs, among those that give the
+country a score, whose score falls in that band.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+from functools import partial
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from riskcore.assumptions import DataNoise
+from riskcore.chunks import each_chunk
+from riskcore.estimate_noise import InputNoise, input_noise
+from riskcore.runs import Runs
+from riskcore.uncertainty import IndexModel
+
+if TYPE_CHECKING:
+    from riskcore.result import Scores
+
+__all__ = ["IntervalOptions", "defer_intervals", "interval_runs", "p_rise"]
+
+FloatArray = NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class IntervalOptions:
+    """How the intervals are computed.
+
+    Parameters
+    ----------
+    draws : int
+        Monte Carlo runs (default 1,000: stable 5th and 95th percentiles).
+    level : float
+        Central probability of the intervals, in (0, 1) (default 0.9: 5th to 95th percentile).
+    seed : int
+        The same seed gives the same numbers, whatever ``chunk``.
+    chunk : int
+        Runs evaluated at once; bounds the memory of one evaluation.
+    """
+
+    draws: int = 1000
+    level: float = 0.9
+    seed: int = 0
+    chunk: int = 256
+
+    def __post_init__(self) -> None:
+        if isinstance(self.draws, bool) or not isinstance(self.draws, int) or self.draws < 2:
+            raise ValueError(f"draws must be an integer >= 2, got {self.draws!r}")
+        if not 0.0 < float(self.level) < 1.0:
+            raise ValueError(f"level must be between 0 and 1 (exclusive), got {self.level!r}")
+        if isinstance(self.chunk, bool) or not isinstance(self.chunk, int) or self.chunk < 1:
+            raise ValueError(f"chunk must be a positive integer, got {self.chunk!r}")
+        if isinstance(self.seed, bool) or not isinstance(self.seed, int):
+            raise ValueError(f"seed must be an integer, got {self.seed!r}")
+
+
+def _assumptions_for(scores: Scores, noise: InputNoise | None, seed: int) -> Any:
+    """The index's assumptions, with a data factor that seeds the input draws when needed, and
+    ``seed`` in place of the file's (the intervals' seed decides every draw)."""
+    from riskcore.assumptions import Assumptions
+
+    assumptions = scores.plan.assumptions
+    if noise is None and assumptions is None:
+        return None
+    if assumptions is None:
+        assumptions = Assumptions()
+    update: dict[str, Any] = {"seed": seed}
+    if noise is not None and assumptions.data is None:
+        update["data"] = DataNoise(name="data estimates")
+    return assumptions.model_copy(update=update)
+
+
+def interval_runs(scores: Scores, options: IntervalOptions) -> tuple[dict[int, Runs], float]:
+    """Run the Monte Carlo: the :class:`~riskcore.runs.Runs` of every year (empty when nothing
+    is uncertain) and the level.
+
+    Parameters
+    ----------
+    scores : Scores
+        The nominal scores; their plan, panel and treated data are reused.
+    options : IntervalOptions
+
+    Returns
+    -------
+    (dict, float)
+        Year to its runs, and ``options.level``.
+    """
+    noise = input_noise(scores.plan, scores.panel, scores.prepared)
+    assumptions = _assumptions_for(scores, noise, options.seed)
+    if assumptions is None:
+        return {}, options.level
+    model = IndexModel(
+        scores.plan, scores.panel, assumptions, treated=scores.values, noise=noise, all_years=True
+    )
+    x = np.random.default_rng(options.seed).random((options.draws, sum(model.dims)))
+    shape = (options.draws, *scores.score.shape)
+    parts = list(each_chunk(model, x, 1, chunk=options.chunk))
+    sc = np.concatenate([p[1][0] for p in parts]).reshape(shape)
+    rk = np.concatenate([p[2][0] for p in parts]).reshape(shape)
+    comparable = not any(f.kind == "normalize" for f in model.factors)
+    factors = tuple(model.names)
+    runs = {
+        y: Runs(year=y, score=sc[:, :, t], rank=rk[:, :, t], factors=factors, comparable=comparable)
+        for t, y in enumerate(scores.years)
+    }
+    return runs, options.level
+
+
+def defer_intervals(scores: Scores, options: IntervalOptions | None = None) -> Scores:
+    """These scores with intervals pending: computed on first use of :attr:`Scores.runs` (an
+    export, a table), so that scoring stays as fast as before when no interval is asked for.
+
+    Parameters
+    ----------
+    scores : Scores
+    options : IntervalOptions, optional
+        Default: 1,000 draws, level 0.9, seed 0.
+
+    Returns
+    -------
+    Scores
+        A copy; ``scores`` is unchanged.
+    """
+    out = copy.copy(scores)
+    out.pending_runs = partial(interval_runs, out, options or IntervalOptions())
+    return out
+
+
+def p_rise(scores: Scores, country: int, start: int, end: int) -> float | None:
+    """The probability that a country's score rose from year ``start`` to ``end``: the share
+    of runs, among those that score it in both years, with a higher score in ``end``.
+
+    The runs of the two years come from the same draws, so the comparison is joint. None when
+    no runs are attached for both years or no run scores the country in both.
+    """
+    a, b = scores.runs.get(start), scores.runs.get(end)
+    if a is None or b is None or a.n != b.n:
+        return None
+    x, y = a.score[:, country], b.score[:, country]
+    both = ~np.isnan(x) & ~np.isnan(y)
+    if not both.any():
+        return None
+    return float(np.mean(y[both] > x[both]))
