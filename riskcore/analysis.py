@@ -40,7 +40,7 @@ from riskcore._strict import FileModel
 from riskcore.engine import evaluate
 from riskcore.errors import SpecError
 from riskcore.files import first_error, read_toml, toml_document
-from riskcore.integrity import IntegrityWarning, clipped_shocks, source_switches
+from riskcore.integrity import IntegrityWarning, clipped_shocks, source_switches, with_warnings
 from riskcore.labels import country_position, year_position
 from riskcore.methods.base import json_int, json_number
 from riskcore.result import Scores
@@ -296,8 +296,7 @@ class ScenarioResult:
             "year": self.year,
             "results": self.to_records(),
         }
-        warnings = self.warnings
-        return {**out, "warnings": [w.to_dict() for w in warnings]} if warnings else out
+        return with_warnings(out, self.warnings)
 
     def __str__(self) -> str:
         lines = [

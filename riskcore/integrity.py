@@ -34,6 +34,7 @@ __all__ = [
     "edition_free",
     "source_switches",
     "summary",
+    "with_warnings",
 ]
 
 SMALL_AUDIT = 10
@@ -140,6 +141,12 @@ def data_warnings(scores: Scores) -> list[IntegrityWarning]:
     """The warnings the data of a score call for: source changes and nominal values at the edge
     of their range."""
     return [*source_switches(scores), *_nominal_at_edge(scores)]
+
+
+def with_warnings(out: dict[str, Any], warnings: list[IntegrityWarning]) -> dict[str, Any]:
+    """A JSON object with its ``"warnings"`` (each as :meth:`IntegrityWarning.to_dict`), when
+    there are any (otherwise unchanged)."""
+    return {**out, "warnings": [w.to_dict() for w in warnings]} if warnings else out
 
 
 def summary(warnings: list[IntegrityWarning]) -> list[str]:

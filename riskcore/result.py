@@ -12,7 +12,6 @@ import csv
 import io
 import json
 import math
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -22,7 +21,7 @@ from riskcore.data import Panel, Provenance
 from riskcore.engine import Evaluation
 from riskcore.errors import SpecError
 from riskcore.explain import Contribution, Explanation, explain
-from riskcore.integrity import data_warnings
+from riskcore.integrity import data_warnings, with_warnings
 from riskcore.labels import country_position, year_position
 from riskcore.methods.base import json_int, json_number
 from riskcore.plan import Plan
@@ -128,15 +127,12 @@ class Scores:
         self.prepared = prepared
         self._runs: dict[int, Runs] = {}
         self.interval_level = 0.9
-        # intervals computed on first use (riskcore.intervals.defer_intervals): runs, level
-        self.pending_runs: Callable[[], tuple[dict[int, Runs], float]] | None = None
+        self.pending_runs: Any = None  # () -> (runs, level): riskcore.intervals.defer_intervals
         self._check_domain()
 
     @property
     def runs(self) -> dict[int, Runs]:
-        """Year to the :class:`~riskcore.runs.Runs` attached for it (empty without runs);
-        pending intervals (:func:`riskcore.intervals.defer_intervals`) are computed here, on
-        first use."""
+        """Year to its :class:`~riskcore.runs.Runs`; pending intervals computed on first use."""
         if self.pending_runs is not None:
             pending, self.pending_runs = self.pending_runs, None
             self._runs, self.interval_level = pending()
@@ -144,8 +140,7 @@ class Scores:
 
     @runs.setter
     def runs(self, value: dict[int, Runs]) -> None:
-        self.pending_runs = None
-        self._runs = value
+        self.pending_runs, self._runs = None, value
 
     def _check_domain(self) -> None:
         """Values a method cannot take (log of zero, geometric mean of negatives) are errors."""
@@ -250,8 +245,7 @@ class Scores:
             array per country; empty without bands). When the runs' scores are not on one
             scale (:attr:`Runs.comparable` is False: the normalisation varies), the score
             bounds are NaN and there are no band probabilities: only ranks compare.
-            ``reliability``: per country its grade and components
-            (:func:`riskcore.reliability.reliability`), None without a score.
+            ``reliability``: per country (:func:`riskcore.reliability.reliability`).
         """
         runs = self.runs.get(self.years[self.year_index(year)])
         if runs is None:
@@ -453,8 +447,7 @@ class Scores:
                 record["variables"] = {
                     name: json_number(v[r, t]) for name, v in self.derived.items()
                 }
-        warnings = data_warnings(self)
-        return {**out, "warnings": [w.to_dict() for w in warnings]} if warnings else out
+        return with_warnings(out, data_warnings(self))
 
     def treatment_report(self, year: int | None = None) -> dict[str, Any]:
         """What data treatment did: methods per indicator, imputed values, outliers, screening.
