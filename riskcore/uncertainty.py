@@ -62,6 +62,10 @@ FloatArray = NDArray[np.float64]
 Progress = Callable[[int, int], None]
 
 
+#: Noisy values treated at a time by the year-by-year path of data noise.
+NOISY_VALUES = 2**19
+
+
 class IndexModel:
     """An index with its uncertain assumptions, as a vectorised model of the unit hypercube.
 
@@ -199,28 +203,34 @@ class IndexModel:
 
     def _noisy_year(self, batch: Batch) -> FloatArray:
         """A batch of runs with noisy data in the analysed year alone (no step pools years):
-        the runs side by side as the years of one panel, treated and normalised at once."""
+        the runs side by side as the years of one panel, treated and normalised at once, in
+        groups of about :data:`NOISY_VALUES` values (data treatment makes several copies)."""
         assert self.data is not None and batch.seeds is not None
         t = self.t
         needed = {v for leaf in self.plan.leaves for v in (*leaf.requires, leaf.denominator)}
         keep = [i for i, v in enumerate(self.panel.variables) if v in needed]
-        values = self._draw(self.panel.values[:, :, t : t + 1], batch.seeds, np.array([t]), keep)
-        runs = Panel(
-            values=np.moveaxis(values[..., 0], 0, -1),  # (variables, countries, runs)
-            variables=tuple(self.panel.variables[i] for i in keep),
-            countries=self.panel.countries,
-            years=tuple(range(batch.size)),
-            country_names=self.panel.country_names,
-            groups=self.panel.groups,
-        )
         (plan,) = self.variants.treat_plans  # no step treats outliers here
-        treated = prepare(plan, runs).values[np.newaxis]
         norm = np.empty((batch.size, len(self.plan.leaves), len(self.panel.countries), 1))
-        for n, variant in enumerate(self.variants.norm_plans):
-            picked = np.flatnonzero(batch.normalization == n)
-            if picked.size:
-                normalized = normalize_leaves(variant, treated[..., picked])[0]
-                norm[picked, :, :, 0] = np.moveaxis(normalized, -1, 0)
+        group = max(1, NOISY_VALUES // max(1, len(keep) * len(self.panel.countries)))
+        for lo in range(0, batch.size, group):
+            hi = min(lo + group, batch.size)
+            values = self._draw(
+                self.panel.values[:, :, t : t + 1], batch.seeds[lo:hi], np.array([t]), keep
+            )
+            runs = Panel(
+                values=np.moveaxis(values[..., 0], 0, -1),  # (variables, countries, runs)
+                variables=tuple(self.panel.variables[i] for i in keep),
+                countries=self.panel.countries,
+                years=tuple(range(hi - lo)),
+                country_names=self.panel.country_names,
+                groups=self.panel.groups,
+            )
+            treated = prepare(plan, runs).values[np.newaxis]
+            for n, variant in enumerate(self.variants.norm_plans):
+                picked = np.flatnonzero(batch.normalization[lo:hi] == n)
+                if picked.size:
+                    normalized = normalize_leaves(variant, treated[..., picked])[0]
+                    norm[lo + picked, :, :, 0] = np.moveaxis(normalized, -1, 0)
         return norm
 
     def _draw(

@@ -100,3 +100,18 @@ def test_the_year_by_year_path_gives_the_numbers_of_the_whole_panel_path() -> No
     again = uncertainty_analysis(s, a, year=2002, chunk=4)
     np.testing.assert_array_equal(uncertainty_analysis(s, a, year=2002).rank["p95"],
                                   again.rank["p95"])  # fmt: skip
+
+
+def test_groups_of_noisy_runs_do_not_change_a_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    import riskcore.uncertainty as uncertainty
+
+    data = panel(values(2))
+    s = score(flat_index(2, normalize='{ method = "minmax", per_year = true }'), data)
+    a = parse_assumptions(
+        '[uncertainty]\nsamples = 16\n[uncertainty.data]\nstandard_errors = { v0 = "v2" }\n'
+    )
+    whole = uncertainty_analysis(s, a)
+    monkeypatch.setattr(uncertainty, "NOISY_VALUES", 13)  # a few runs at a time
+    grouped = uncertainty_analysis(s, a)
+    np.testing.assert_array_equal(whole.scores.runs[whole.year].score,
+                                  grouped.scores.runs[grouped.year].score)  # fmt: skip
