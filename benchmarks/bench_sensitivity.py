@@ -88,18 +88,19 @@ def floor_model(model: Any, x: np.ndarray, leaves_last: np.ndarray) -> np.ndarra
             kids = values[..., lo:hi]
         else:
             kids = np.stack([slots[c - n_leaves] for c in node.children], axis=-1)
-        w = weights[node.code][order][:, None, :]
+        w = weights[node.code][order]  # (runs, k)
         present = ~np.isnan(kids)
-        w = np.where(present, w, 0.0)
-        carried = w.sum(axis=-1, keepdims=True)
-        share = carried[..., 0] / weights[node.code][order].sum(axis=1)[:, None]
+        # weighted sums over the children present as products over k (einsum): no
+        # (runs, countries, k) temporaries for the weights
+        carried = np.einsum("rck,rk->rc", present.astype(np.float64), w)
+        share = carried / w.sum(axis=1)[:, None]
+        value = np.empty(kids.shape[:2])
+        a, g = slice(None, geo_from), slice(geo_from, None)
         with np.errstate(divide="ignore", invalid="ignore"):
-            w = w / carried
-            filled = np.where(present, kids, 1.0)
-            value = np.empty(kids.shape[:2])
-            value[:geo_from] = np.sum(w[:geo_from] * filled[:geo_from], axis=-1)
-            logs = np.where(w[geo_from:] > 0, w[geo_from:] * np.log(filled[geo_from:]), 0.0)
-            value[geo_from:] = np.exp(logs.sum(axis=-1))
+            zero_filled = np.where(present[a], kids[a], 0.0)
+            value[a] = np.einsum("rck,rk->rc", zero_filled, w[a]) / carried[a]
+            logs = np.log(np.where(present[g], kids[g], 1.0))
+            value[g] = np.exp(np.einsum("rck,rk->rc", logs, w[g]) / carried[g])
         ok = (share + 1e-9 >= node.min_coverage) & (share > 0)
         slots.append(np.where(ok, value, np.nan))
     lo_s, hi_s = plan.scale
