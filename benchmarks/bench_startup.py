@@ -6,9 +6,10 @@ For ``riskcore --help``, ``riskcore plugins`` and ``riskcore plugins`` without t
 (``RISKCORE_DISABLE_PLUGIN_AUTOLOAD=1``) it runs ``python -X importtime`` in fresh interpreters
 and prints the import time the command adds on top of a bare ``python -c pass`` (the modules
 Python itself imports at start are left out), split into riskcore's own modules, the installed
-plugins' modules and everything else they pull in; the least of ``--repeat`` runs (the least
-disturbed by other processes), and the wall time of the whole command against ``python -c
-pass``. It also says whether numpy or pydantic was imported. The floor is Python's start.
+plugins' modules and everything else they pull in, each module at its least self time over
+``--repeat`` runs (the least disturbed by other processes), and the wall time of the whole
+command against ``python -c pass``. It also says whether numpy or pydantic was imported. The
+floor is Python's start.
 """
 
 from __future__ import annotations
@@ -63,19 +64,19 @@ def main() -> None:
             "import contextlib, io, riskcore.cli\n"
             f"with contextlib.redirect_stdout(io.StringIO()): riskcore.cli.main({argv})"
         )
-        best: dict[str, float] = {}
+        least: dict[str, int] = {}  # each module's least self time over the repeats
         heavy: set[str] = set()
         for _ in range(args.repeat):
-            times = {m: t for m, t in imports(code, e).items() if m not in base}
-            heavy |= {m for m in times if m.split(".")[0] in ("numpy", "pydantic")}
-            parts = {
-                "riskcore": sum(t for m, t in times.items() if m.split(".")[0] == "riskcore"),
-                "plugins": sum(t for m, t in times.items() if m.startswith("riskcore_")),
-            }
-            parts["other"] = sum(times.values()) - parts["riskcore"] - parts["plugins"]
-            parts["total"] = sum(times.values())
-            for k, v in parts.items():
-                best[k] = min(best.get(k, float("inf")), v / 1e6)
+            for m, t in imports(code, e).items():
+                if m not in base:
+                    least[m] = min(least.get(m, t), t)
+        heavy = {m for m in least if m.split(".")[0] in ("numpy", "pydantic")}
+        best = {
+            "riskcore": sum(t for m, t in least.items() if m.split(".")[0] == "riskcore") / 1e6,
+            "plugins": sum(t for m, t in least.items() if m.startswith("riskcore_")) / 1e6,
+            "total": sum(least.values()) / 1e6,
+        }
+        best["other"] = best["total"] - best["riskcore"] - best["plugins"]
         t_cmd = wall(code, e, args.repeat)
         print(
             f"  {label:<36} imports on top of Python's start {best['total'] * 1000:6.1f} ms "
