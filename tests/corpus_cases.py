@@ -1134,3 +1134,19 @@ CASES += [
     ),
     data(2, "ARM,2020,a," + "9" * 200_000 + ",pct,S", "field larger than field limit"),
 ]
+
+# -- the interval options of the commands that show intervals --------------------------------
+CASES += [
+    option("draws-0", SCORE, "--draws", "0"),
+    option("draws-1", SCORE, "--draws", "1"),
+    option("draws-negative", SCORE, "--draws", "-5"),
+    option("draws-text", SCORE, "--draws", "many"),
+    option("draws-float", TREND, "--draws", "100.5"),
+    option("level-0", SCORE, "--level", "0"),
+    option("level-1", SCORE, "--level", "1"),
+    option("level-above-1", SCORE, "--level", "1.5"),
+    option("level-nan", SCORE, "--level", "nan"),
+    option("level-negative", TREND, "--level", "-0.1"),
+    option("level-percent", REPORT, "--level", "90"),
+    option("score-seed-negative", SCORE, "--seed", "-3"),
+]

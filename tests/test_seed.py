@@ -70,3 +70,12 @@ def test_the_same_seed_gives_the_same_bytes_on_two_workers(tmp_path: Path) -> No
         )
         distributed.default_client().close()  # the command leaves a scheduler's client open
     assert spread == local
+
+
+def test_the_same_seed_gives_the_same_score_intervals_whatever_the_file_seed(
+    tmp_path: Path,
+) -> None:
+    runs = {analysis(tmp_path, "score", seed, "--seed", "7", "--draws", "50") for seed in (1, 99)}
+    assert len(runs) == 1
+    assert b'"score_low"' in next(iter(runs))  # the intervals are there, drawn
+    assert analysis(tmp_path, "score", 1, "--seed", "8", "--draws", "50") not in runs
