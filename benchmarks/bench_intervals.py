@@ -23,7 +23,6 @@ ranks, which the intervals and P(rise) are computed from).
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import tempfile
 from pathlib import Path
@@ -31,7 +30,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import median_time, peak_rss, ratio_line, rss_mib
+from common import median_time, peak_rss, ratio_line, report_peak
 
 import riskcore
 from riskcore.examples import example_path
@@ -94,11 +93,13 @@ def child(draws: int, chunk: int) -> None:
     """Measure one synthetic run's peak memory (run in a fresh interpreter)."""
     with tempfile.TemporaryDirectory() as tmp:
         index, data = synthetic(Path(tmp))
-        s = riskcore.score(index, data, intervals=False)
-        before = rss_mib()
-        s = riskcore.score(index, data, intervals=IntervalOptions(draws=draws, chunk=chunk))
-        assert s.runs
-        print(json.dumps({"before": before, "after": rss_mib()}))
+        riskcore.score(index, data, intervals=False)
+
+        def run() -> None:
+            options = IntervalOptions(draws=draws, chunk=chunk)
+            assert riskcore.score(index, data, intervals=options).runs
+
+        report_peak(run, draws)
 
 
 def main() -> None:
@@ -116,13 +117,13 @@ def main() -> None:
         case("post-Soviet example", index, data, args.draws, args.repeat)
         s_index, s_data = synthetic(Path(tmp))
         case("200 countries, SEs", s_index, s_data, args.draws, args.repeat)
-    print("\nPeak memory of the synthetic case (MiB, fresh processes: after reading, after)")
+    print("\nPeak memory of the synthetic case (MiB resident, fresh processes: before, peak)")
     for draws in (1000, 4000):
         for chunk in (64, 1024):
             m = peak_rss("bench_intervals.py", draws, chunk)
             print(
-                f"  draws {draws:>5}, chunk {chunk:>5}: {m['before']:7.1f} -> {m['after']:7.1f}"
-                f"  (+{m['after'] - m['before']:.1f})"
+                f"  draws {draws:>5}, chunk {chunk:>5}: {m['before']:7.1f} -> {m['peak']:7.1f}"
+                f"  (+{m['peak'] - m['before']:.1f})"
             )
 
 

@@ -225,7 +225,14 @@ def interval_options(args: argparse.Namespace) -> Any:
         return False
     from riskcore.intervals import IntervalOptions
 
-    return IntervalOptions(draws=args.draws, level=args.level, seed=args.seed or 0)
+    one = args.func in (_cmd_score, _cmd_demo)  # they show one year
+    return IntervalOptions(
+        draws=args.draws,
+        level=args.level,
+        seed=args.seed or 0,
+        one_year=one,
+        year=getattr(args, "year", None),
+    )
 
 
 def _spare_side_files(result: Any, output: str | None) -> None:

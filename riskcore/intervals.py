@@ -53,12 +53,19 @@ class IntervalOptions:
         The same seed gives the same numbers, whatever ``chunk``.
     chunk : int
         Runs evaluated at once; bounds the memory of one evaluation.
+    one_year : bool
+        Intervals of one year alone, ``year`` (None: the latest), as ``score`` and ``demo``
+        show them: cheaper than every year (the default; the DataFrame, ``trend`` and the
+        report use every year).
+    year : int, optional
     """
 
     draws: int = 1000
     level: float = 0.9
     seed: int = 0
     chunk: int = 256
+    one_year: bool = False
+    year: int | None = None
 
     def __post_init__(self) -> None:
         if isinstance(self.draws, bool) or not isinstance(self.draws, int) or self.draws < 2:
@@ -106,11 +113,14 @@ def interval_runs(scores: Scores, options: IntervalOptions) -> tuple[dict[int, R
     assumptions = _assumptions_for(scores, noise, options.seed)
     if assumptions is None:
         return {}, options.level
+    one = options.one_year
     model = IndexModel(
-        scores.plan, scores.panel, assumptions, treated=scores.values, noise=noise, all_years=True
-    )
+        scores.plan, scores.panel, assumptions, treated=scores.values, noise=noise,
+        all_years=not one, year=options.year,
+    )  # fmt: skip
+    years = [model.year] if one else list(scores.years)
     x = np.random.default_rng(options.seed).random((options.draws, sum(model.dims)))
-    shape = (options.draws, *scores.score.shape)
+    shape = (options.draws, len(scores.countries), len(years))
     parts = list(each_chunk(model, x, 1, chunk=options.chunk))
     sc = np.concatenate([p[1][0] for p in parts]).reshape(shape)
     rk = np.concatenate([p[2][0] for p in parts]).reshape(shape)
@@ -118,7 +128,7 @@ def interval_runs(scores: Scores, options: IntervalOptions) -> tuple[dict[int, R
     factors = tuple(model.names)
     runs = {
         y: Runs(year=y, score=sc[:, :, t], rank=rk[:, :, t], factors=factors, comparable=comparable)
-        for t, y in enumerate(scores.years)
+        for t, y in enumerate(years)
     }
     return runs, options.level
 

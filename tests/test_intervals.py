@@ -299,3 +299,12 @@ def test_bad_interval_options_exit_2(
     index, data = files(tmp_path)
     assert riskcore.cli.main(["score", str(index), "--data", str(data), *option]) == 2
     assert option[0] in capsys.readouterr().err
+
+
+def test_one_year_intervals_equal_that_year_of_every_year() -> None:
+    values = np.array([[[4.0, 5.0], [2.0, 3.0]], [[3.0, 1.0], [6.0, 2.0]]])
+    panel = ranged_panel(values, np.full(values.shape, 1.0))
+    every = scored(panel)
+    one = scored(panel, IntervalOptions(draws=60, seed=3, one_year=True, year=2020))
+    assert set(one.runs) == {2020}
+    np.testing.assert_array_equal(one.runs[2020].score, every.runs[2020].score)
