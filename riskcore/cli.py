@@ -379,6 +379,20 @@ def _options_only(message: str) -> str:
     return message
 
 
+def _cmd_new_plugin(args: argparse.Namespace, stdout: TextIO) -> None:
+    from riskcore.scaffold import new_plugin
+
+    root = new_plugin(args.name, kind=args.kind, directory=args.directory)
+    article = "an" if args.kind == "indicator" else "a"
+    _write(
+        f"Wrote {root}: {article} {args.kind} plugin package. Next:\n"
+        f"  cd {root} && pip install -e '.[test]' && python -m pytest\n"
+        f"  riskcore plugins    # lists {args.name}",
+        None,
+        stdout,
+    )
+
+
 def _show_warning(
     message: Warning | str,
     category: type[Warning],
@@ -537,6 +551,16 @@ def build_parser() -> argparse.ArgumentParser:
     sch = sub.add_parser("schema", help="print the JSON Schema of the index file")
     sch.add_argument("--output", "-o", help="write to this file instead of standard output")
     sch.set_defaults(func=_cmd_schema)
+
+    new = sub.add_parser(
+        "new-plugin", help="write a pip-installable plugin package, with tests, to start from"
+    )
+    new.add_argument("name", help="snake_case: module, plugin name and indicator/method name")
+    new.add_argument("--kind", choices=("indicator", "method"), default="indicator")
+    new.add_argument(
+        "--directory", "-d", default=".", help="where to create the package folder (default: .)"
+    )
+    new.set_defaults(func=_cmd_new_plugin)
     return parser
 
 
@@ -580,6 +604,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:
         if os.environ.get("RISKCORE_DEBUG"):
             traceback.print_exc()
+        from riskcore.plugins import blame
+
+        fault = blame(exc)  # a method plugin raised, in any command
+        if fault is not None:
+            print(f"riskcore {args.command}: plugin fault: {fault}", file=sys.stderr)
+            return EXIT_PLUGIN
         print(
             f"riskcore {args.command}: unexpected fault: {type(exc).__name__}: {exc}\n"
             "This is a bug in riskcore or a plugin; set RISKCORE_DEBUG=1 for the traceback and "

@@ -209,3 +209,51 @@ def test_riskcore_plugins_imports_neither_numpy_nor_pydantic() -> None:
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert run.returncode == 0, run.stdout + run.stderr
     assert run.stdout.split() == ["[]", "True"]
+
+
+class Broken(MethodBase):
+    """An aggregation whose helper fails: the method, not the index file, is at fault."""
+
+    name = "broken_mean"
+    description = "fails"
+
+    def __call__(self, values: Any, weights: Any, params: Any) -> Any:
+        return self._helper(values)
+
+    @staticmethod
+    def _helper(values: Any) -> Any:
+        return values.sum(axis=7)  # numpy.exceptions.AxisError, a ValueError
+
+
+BROKEN_INDEX = (
+    '[index]\nname = "T"\naggregation = "broken_mean"\nchildren = ["v0", "v1"]\n'
+    '[indicator.v0]\ndirection = "higher_is_riskier"\n'
+    '[indicator.v1]\ndirection = "higher_is_riskier"\n'
+)
+
+
+def test_a_failing_method_plugin_is_named_with_its_plugin_not_the_index_file(
+    tmp_path: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    mod = module_plugin(riskcore_aggregators=lambda: [Broken()])
+    host = riskcore.PluginHost(autoload=False, plugins={"my_methods": mod})
+    index = tmp_path / "index.toml"
+    index.write_text(BROKEN_INDEX)
+    data = tmp_path / "data.csv"
+    data.write_text("country,year,v0,v1\nARM,2020,1,2\nGEO,2020,3,4\n")
+    with pytest.raises(riskcore.MethodError) as err:
+        riskcore.score(index, data, host=host)
+    assert (err.value.kind, err.value.name, err.value.plugin) == (
+        "aggregation method", "broken_mean", "my_methods",
+    )  # fmt: skip
+    assert "__call__() raised AxisError" in str(err.value)
+    assert "index.toml" not in str(err.value)
+    # on the command line: a plugin fault (exit 1), named, in any command
+    from riskcore import cli, plugins
+
+    monkeypatch.setattr(plugins, "_default", host)
+    for command in (["score"], ["audit"]):
+        assert cli.main([*command, str(index), "--data", str(data)]) == 1
+        message = capsys.readouterr().err
+        assert "plugin fault: aggregation method 'broken_mean' (plugin 'my_methods')" in message
+        assert "index.toml" not in message and "Traceback" not in message
