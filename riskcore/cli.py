@@ -57,7 +57,7 @@ def _extra_countries(items: Sequence[str]) -> dict[str, str]:
 
 
 def _write(text: str, output: str | None, stdout: TextIO) -> None:
-    if output is None:
+    if output is None or output == "-":  # "-": standard output, as the default
         stdout.write(text if text.endswith("\n") else text + "\n")
         return
     try:
@@ -286,7 +286,7 @@ def _cmd_report(args: argparse.Namespace, stdout: TextIO) -> None:
     from riskcore.report import build_report
 
     if args.output is None:
-        raise InputError("riskcore report needs --output FILE (an .html file)")
+        raise InputError("riskcore report needs --output FILE (an .html file, or - for stdout)")
     result = _scored(args)
     _year_in(result, args.year, args.data)
     uncertainty = sensitivity = None
@@ -408,10 +408,14 @@ def _show_warning(
 def _data_arguments(p: argparse.ArgumentParser, *, year: bool = True) -> None:
     """The arguments every command that scores an index file on a data file takes."""
     p.add_argument("index", help="index file (TOML)")
-    p.add_argument("--data", required=True, help="data file (long or wide CSV)")
+    p.add_argument(
+        "--data", required=True, help="data file (long or wide CSV); - for standard input"
+    )
     if year:
         p.add_argument("--year", type=_YEAR, help="year to show (default: the latest in the data)")
-    p.add_argument("--output", "-o", help="write to this file instead of standard output")
+    p.add_argument(
+        "--output", "-o", help="write to this file instead of standard output (- for it)"
+    )
     p.add_argument(
         "--extra-country",
         action="append",

@@ -328,7 +328,7 @@ def read_data(
     Parameters
     ----------
     path : str or Path
-        The CSV file.
+        The CSV file; ``"-"`` reads standard input (messages then name ``<stdin>``).
     extra_countries : mapping, optional
         User-assigned codes to accept, with their names, such as ``{"XKX": "Kosovo"}``.
     skip_columns : sequence of str, optional
@@ -346,7 +346,7 @@ def read_data(
     DataError
         For any malformed content, naming the file, the line and what was expected.
     """
-    name = str(path)
+    name = "<stdin>" if str(path) == "-" else str(path)
     text = decode_csv(read_input(path, DataError, "a CSV file"), name)
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     builder = _Builder(name, extra_countries)

@@ -22,6 +22,7 @@ exit code 2 and one readable message.
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 __all__ = [
@@ -136,8 +137,14 @@ def read_input(path: str | Path, error: type[DataError] | type[SpecError], what:
         The class to raise.
     what : str
         What the file should be, for the message about a directory ("a CSV file").
+
+    Notes
+    -----
+    ``"-"`` reads standard input, as the command line's ``--data -``.
     """
     name = str(path)
+    if name == "-":
+        return sys.stdin.buffer.read()
     try:
         return Path(path).read_bytes()
     except FileNotFoundError:
