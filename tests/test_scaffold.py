@@ -36,7 +36,7 @@ def test_generated_packages_install_and_pass_their_own_tests(
         )
     site = tmp_path / "site"
     pip = [
-        "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation",
+        "-m", "pip", "install", "--quiet", "--no-index", "--no-deps", "--no-build-isolation",
         "--target", str(site), *map(str, packages),
     ]  # fmt: skip
     installed = _run(pip, tmp_path, site)
