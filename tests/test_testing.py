@@ -109,6 +109,20 @@ class Imp(MethodBase):
         return self.fn(values)
 
 
+class NarrowRange(MethodBase):
+    """Fills with 1 but says the range is 2..3."""
+
+    name = "broken"
+    description = "a range imputer under test"
+
+    def spread(self, values: np.ndarray, params: Any, *, context: Any) -> Any:
+        nan = np.isnan(values)
+        return np.where(nan, 1.0, values), np.where(nan, 2.0, np.nan), np.where(nan, 3.0, np.nan)
+
+    def __call__(self, values: np.ndarray, params: Any, *, context: Any) -> Any:
+        return self.spread(values, params, context=context)[0]
+
+
 class Treat(MethodBase):
     name = "broken"
     description = "a treatment under test"
@@ -179,6 +193,7 @@ BROKEN: list[Any] = [
     (check_imputer, Imp(lambda x: np.full(x.shape, 3.0)), "observed-kept"),
     (check_imputer, Imp(lambda x: np.where(np.isnan(x), np.inf, x)), "finite"),
     (check_imputer, Imp(_by_row), "country-order"),
+    (check_imputer, NarrowRange(), "spread"),
     (check_treatment, Treat(lambda x: x), "returns-pair"),
     (check_treatment, Treat(lambda x: (x, {"skew": float("nan")})), "report-json"),
     (check_treatment, Treat(lambda x: (_one(x), {})), "missing-stays-missing"),

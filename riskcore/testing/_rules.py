@@ -63,6 +63,8 @@ RULES: Mapping[str, Mapping[str, str]] = {
         **_COMMON,
         "observed-kept": "observed values are returned unchanged",
         "finite": "every filled value is a finite number",
+        "spread": "spread(), when defined, gives (filled, low, high): the values of __call__, "
+        "each filled value within its low..high, no range for an observed value",
         "country-order": "reordering the countries (and their group labels) reorders the values "
         "and changes nothing else",
     },

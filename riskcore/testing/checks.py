@@ -24,10 +24,10 @@ import numpy as np
 from riskcore.testing._rules import Checker, FloatArray, sample
 
 if TYPE_CHECKING:
-    from riskcore.data import Panel
     from riskcore.indicators import Indicator
     from riskcore.methods.impute import ImputeContext
     from riskcore.methods.weighting import WeightContext
+    from riskcore.panel import Panel
 
 __all__ = [
     "check_aggregator",
@@ -235,7 +235,7 @@ def check_imputer(
     ------
     ConformanceError
         Naming the first rule broken: protocol, params, shape, dtype, no-mutation,
-        observed-kept, finite, country-order.
+        observed-kept, finite, spread, country-order.
     """
     check = _method("imputer", method)
     p = check.params(method, params)
@@ -254,6 +254,14 @@ def check_imputer(
     check.same(np.where(seen, y, np.nan), np.where(seen, x, np.nan), "observed-kept", "observed")
     filled = ~seen & ~np.isnan(y)
     check.nowhere(filled & ~np.isfinite(y), "finite", "a filled value is not finite", y)
+    if hasattr(method, "spread"):
+        filled_, low, high = (
+            check.array(a, x.shape, "spread()") for a in method.spread(x, p, context=context)
+        )
+        check.same(filled_, y, "spread", "spread()[0] against __call__()")
+        inside = (low <= y + 1e-12) & (y <= high + 1e-12)
+        check.nowhere(filled & ~inside, "spread", "a filled value outside its low..high", y)
+        check.nowhere(seen & ~(np.isnan(low) & np.isnan(high)), "spread", "a range", low)
     perm = _permutation(rng, x.shape[0])
     moved = _context(
         {g: [labels[i] for i in perm] for g, labels in context.groups.items()},
@@ -371,7 +379,7 @@ def check_weighting(
 
 
 def _panel(variables: Sequence[str], rng: np.random.Generator) -> Panel:
-    from riskcore.data import Panel
+    from riskcore.panel import Panel
 
     return Panel(
         values=sample(rng, (len(variables), len(_COUNTRIES), 5), 0.0, 100.0, 0.2),

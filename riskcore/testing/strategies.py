@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 if TYPE_CHECKING:
-    from riskcore.data import Panel
+    from riskcore.panel import Panel
     from riskcore.spec import IndexSpec
 
 __all__ = ["AGGREGATIONS", "NORMALIZATIONS", "index_trees", "panels"]
@@ -74,7 +74,7 @@ def panels(
     -------
     strategy of Panel
     """
-    from riskcore.data import Panel
+    from riskcore.panel import Panel
 
     names = tuple(f"v{i}" for i in range(variables)) if isinstance(variables, int) else variables
     n_c = draw(st.integers(countries[0], min(countries[1], len(_COUNTRIES))))
