@@ -51,8 +51,8 @@ def blocks() -> list[tuple[str, int, str, list[str]]]:
 
 def runnable(command: str) -> bool:
     words = shlex.split(command)
-    if any("|" in w or ">" in w for w in words) or "plugins" in words[:2]:
-        return False  # pipelines, and listings that depend on what is installed
+    if any("|" in w or ">" in w for w in words) or {"plugins", "new-plugin"} & set(words[:2]):
+        return False  # pipelines, listings that depend on what is installed, writing packages
     files = [w for w in words[1:] if "/" in w or w.endswith((".toml", ".csv"))]
     return all((ROOT / f).exists() for f in files)
 
