@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+import sys
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -382,7 +383,9 @@ def read_frame(
     """Read a pandas DataFrame in long or wide layout into a :class:`Panel`.
 
     The columns follow the CSV formats of :func:`read_data`. Error messages name the row by its
-    position, counted as a file line would be (the header is line 1, the first row line 2).
+    position, counted as a file line would be (the header is line 1, the first row line 2). A
+    ``(country, year)`` index, as :meth:`Panel.to_frame` and :meth:`Scores.to_frame` write
+    it, is read as those two columns.
 
     Parameters
     ----------
@@ -399,7 +402,15 @@ def read_frame(
     columns = getattr(frame, "columns", None)
     if columns is None or not hasattr(frame, "itertuples"):
         raise DataError("expected a pandas DataFrame", path=name)
+    labels = [n for n in getattr(frame.index, "names", []) if n is not None]
+    if {"country", "year"} <= {str(n).lower() for n in labels}:
+        frame = frame.reset_index()  # as to_frame() writes it: a (country, year) index
+        columns = frame.columns
     header = _normalise_header([str(c) for c in columns])
     builder = _Builder(name, extra_countries)
-    rows = ((i + 2, list(row)) for i, row in enumerate(frame.itertuples(index=False, name=None)))
+    na = getattr(sys.modules.get("pandas"), "NA", None)  # nullable columns' missing value
+    rows = (
+        (i + 2, [None if v is na and na is not None else v for v in row])
+        for i, row in enumerate(frame.itertuples(index=False, name=None))
+    )
     return _read_rows(rows, header, builder, skip_columns, group_columns)

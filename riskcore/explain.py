@@ -15,6 +15,8 @@ import numpy as np
 from riskcore.methods.base import json_number
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from riskcore.result import Scores
 
 __all__ = ["Contribution", "Explanation", "explain"]
@@ -89,6 +91,22 @@ class Explanation:
             }
             for c in self.contributions
         ]
+
+    def to_frame(self) -> pd.DataFrame:
+        """:meth:`to_records` as a pandas DataFrame indexed by indicator."""
+        from riskcore.frames import records_frame
+
+        return records_frame(self.to_records(), ["indicator"], "Explanation.to_frame")
+
+    def __repr__(self) -> str:
+        score = "no score" if self.score is None else f"score {self.score:.1f}"
+        n = len(self.contributions)
+        return f"<Explanation {self.country} {self.year}: {score}, {n} indicators>"
+
+    def _repr_html_(self) -> str:
+        from riskcore.display import explanation_html
+
+        return explanation_html(self)
 
     def __str__(self) -> str:
         lines = [f"{self.country} {self.year}: score {self.score}"]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -19,6 +19,10 @@ from riskcore.countries import country_name
 from riskcore.errors import DataError
 from riskcore.estimates import Estimates
 from riskcore.labels import country_position, year_position
+
+if TYPE_CHECKING:
+    import pandas as pd
+    import xarray as xr
 
 __all__ = ["Panel", "Provenance"]
 
@@ -274,6 +278,48 @@ class Panel:
             },
             estimates=self.estimates.subset(ci, yi) if self.estimates is not None else None,
         )
+
+    def to_frame(self) -> pd.DataFrame:
+        """The values as a wide pandas DataFrame: one row per country and year, indexed by
+        ``(country, year)``, one float column per variable (NaN for missing).
+        :func:`riskcore.read_frame` reads it back into an equal panel.
+
+        Returns
+        -------
+        pandas.DataFrame
+        """
+        from riskcore.frames import require
+
+        pandas = require("pandas", "pandas", "Panel.to_frame")
+        index = pandas.MultiIndex.from_product(
+            [self.countries, self.years], names=["country", "year"]
+        )
+        flat = self.values.reshape(len(self.variables), -1).T
+        frame: pd.DataFrame = pandas.DataFrame(flat, index=index, columns=list(self.variables))
+        return frame
+
+    def to_xarray(self) -> xr.DataArray:
+        """The values as an xarray DataArray over ``(variable, country, year)`` (needs
+        ``pip install riskcore[xarray]``); units in ``attrs``."""
+        from riskcore.frames import require
+
+        xa = require("xarray", "xarray", "Panel.to_xarray")
+        out: xr.DataArray = xa.DataArray(
+            np.array(self.values),
+            dims=("variable", "country", "year"),
+            coords={
+                "variable": list(self.variables),
+                "country": list(self.countries),
+                "year": list(self.years),
+            },
+            attrs={"units": {v: self.units.get(v) for v in self.variables}},
+        )
+        return out
+
+    def _repr_html_(self) -> str:
+        from riskcore.display import panel_html
+
+        return panel_html(self)
 
     def __repr__(self) -> str:
         v, c, y = self.shape

@@ -12,7 +12,7 @@ import csv
 import io
 import json
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -21,6 +21,7 @@ from riskcore.data import Panel, Provenance
 from riskcore.engine import Evaluation
 from riskcore.errors import SpecError
 from riskcore.explain import Contribution, Explanation, explain
+from riskcore.frames import records_frame, require
 from riskcore.integrity import data_warnings, with_warnings
 from riskcore.labels import country_position, year_position
 from riskcore.methods.base import json_int, json_number
@@ -28,6 +29,10 @@ from riskcore.plan import Plan
 from riskcore.reliability import reliability
 from riskcore.runs import Runs, interval_fields
 from riskcore.treat import Prepared
+
+if TYPE_CHECKING:
+    import pandas as pd
+    import xarray as xr
 
 # Contribution and Explanation live in riskcore.explain; they stay importable from here.
 __all__ = ["Contribution", "Explanation", "Scores"]
@@ -505,19 +510,62 @@ class Scores:
             writer.writerows(records)
         return buf.getvalue()
 
-    def to_frame(self, year: int | None = None, *, all_years: bool = True) -> Any:
-        """:meth:`to_records` as a pandas DataFrame (needs ``pip install riskcore[pandas]``).
+    def to_frame(self, year: int | None = None, *, all_years: bool | None = None) -> pd.DataFrame:
+        """:meth:`to_records` as a pandas DataFrame indexed by ``(country, year)`` (needs
+        ``pip install riskcore[pandas]``), with ``rank`` a nullable integer.
 
-        By default every year, indexed by ``(country, year)``.
+        Parameters
+        ----------
+        year : int, optional
+            One year. Without it, every year.
+        all_years : bool, optional
+            Every year even when ``year`` is given (default: only when it is not).
+
+        Returns
+        -------
+        pandas.DataFrame
+            The columns of :meth:`to_records`; :func:`riskcore.read_frame` reads it back (with
+            ``skip_columns=["name", "band"]``, its text columns).
         """
-        try:
-            import pandas as pd
-        except ImportError:  # pragma: no cover - exercised without pandas
-            raise ImportError(
-                "Scores.to_frame needs pandas: pip install 'riskcore[pandas]'"
-            ) from None
-        frame = pd.DataFrame.from_records(self.to_records(year, all_years=all_years))
-        return frame.set_index(["country", "year"])
+        every = year is None if all_years is None else all_years
+        records = self.to_records(year, all_years=every)
+        return records_frame(records, ["country", "year"], "Scores.to_frame", integers=["rank"])
+
+    def to_xarray(self) -> xr.Dataset:
+        """Every year as an xarray Dataset (needs ``pip install riskcore[xarray]``).
+
+        Returns
+        -------
+        xarray.Dataset
+            ``score``, ``rank`` and ``coverage`` over ``(country, year)``; ``nodes`` over
+            ``(node, country, year)``; ``raw`` and ``normalized`` over
+            ``(indicator, country, year)``.
+        """
+        xa = require("xarray", "xarray", "Scores.to_xarray")
+        cy = ("country", "year")
+        data: xr.Dataset = xa.Dataset(
+            {
+                "score": (cy, self.score),
+                "rank": (cy, self.rank),
+                "coverage": (cy, self.coverage),
+                "nodes": (("node", *cy), self.nodes),
+                "raw": (("indicator", *cy), self.raw),
+                "normalized": (("indicator", *cy), self.normalized),
+            },
+            coords={
+                "country": list(self.countries),
+                "year": list(self.years),
+                "node": self.node_codes,
+                "indicator": list(self.indicator_codes),
+            },
+            attrs={"index": self.plan.name, "code": self.plan.code, "scale": list(self.plan.scale)},
+        )
+        return data
+
+    def _repr_html_(self) -> str:
+        from riskcore.display import scores_html
+
+        return scores_html(self)
 
     # -- explanation and provenance ---------------------------------------------------------
     def explain(self, country: str, year: int | None = None) -> Explanation:

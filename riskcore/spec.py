@@ -380,6 +380,17 @@ class IndexSpec(FileModel):
                 out.setdefault(group, None)
         return list(out)
 
+    def __repr__(self) -> str:
+        return (
+            f"<IndexSpec '{self.index.code}' ({self.index.name}): {len(self.node)} nodes, "
+            f"{len(self.leaves())} indicators>"
+        )
+
+    def _repr_html_(self) -> str:
+        from riskcore.display import index_html
+
+        return index_html(self)
+
     def leaves(self) -> list[str]:
         """Leaf codes in tree order (depth first)."""
         out: list[str] = []

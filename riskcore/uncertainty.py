@@ -30,6 +30,7 @@ from riskcore._args import run_settings
 from riskcore.assumptions import Assumptions
 from riskcore.chunks import Collected, collect, each_chunk
 from riskcore.data import Panel
+from riskcore.display import Displayed
 from riskcore.engine import aggregate, normalize_leaves, root_scores
 from riskcore.estimate_noise import InputNoise, perturbs
 from riskcore.labels import year_position
@@ -248,8 +249,8 @@ class IndexModel:
         )  # fmt: skip
 
 
-@dataclass
-class UncertaintyResult:
+@dataclass(repr=False)  # the short repr, HTML and to_frame of riskcore.display.Displayed
+class UncertaintyResult(Displayed):
     """Per country: the nominal score and rank and their distributions over the runs.
 
     :attr:`scores` is the nominal :class:`Scores` with the runs attached
@@ -317,8 +318,8 @@ class UncertaintyResult:
         return "\n".join(lines)
 
 
-@dataclass
-class SensitivityResult:
+@dataclass(repr=False)
+class SensitivityResult(Displayed):
     """Sobol' indices of the summary output (mean absolute rank shift) and of each country."""
 
     index: str

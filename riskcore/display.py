@@ -1,0 +1,272 @@
+"""Rich display in notebooks: the HTML that ``_repr_html_`` returns, and the index tree.
+
+Jupyter shows an object by calling its ``_repr_html_``; riskcore's results, the index spec and
+the data panel each have one, built here, so that the classes keep one thin method each. The
+HTML is self-contained (no script, no external style), escaped, and short: at most
+:data:`MAX_ROWS` rows per table, with the number left out said.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from riskcore.explain import Explanation
+    from riskcore.panel import Panel
+    from riskcore.plan import Plan
+    from riskcore.result import Scores
+    from riskcore.spec import IndexSpec
+    from riskcore.uncertainty import SensitivityResult, UncertaintyResult
+
+__all__ = [
+    "MAX_ROWS",
+    "TreeRow",
+    "explanation_html",
+    "index_html",
+    "panel_html",
+    "scores_html",
+    "sensitivity_html",
+    "tree_rows",
+    "uncertainty_html",
+]
+
+#: The most rows a table shows; the rest are counted in a last line.
+MAX_ROWS = 30
+
+_STYLE = "border-collapse:collapse;font-size:90%"
+_CELL = "padding:1px 8px;text-align:{align}"
+
+
+def _e(value: Any) -> str:
+    return html.escape(str(value))
+
+
+def _num(value: Any, digits: int = 1) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "&ndash;"
+    return f"{float(value):.{digits}f}"
+
+
+def _table(caption: str, head: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
+    """A table of already escaped cells; numbers right-aligned, the first column left."""
+    body = list(rows)
+    shown = body[:MAX_ROWS]
+
+    def cells(row: Sequence[str], tag: str) -> str:
+        return "".join(
+            f'<{tag} style="{_CELL.format(align="left" if i < 2 else "right")}">{c}</{tag}>'
+            for i, c in enumerate(row)
+        )
+
+    parts = [f'<table style="{_STYLE}"><caption style="text-align:left">{caption}</caption>']
+    parts.append(f"<thead><tr>{cells([_e(h) for h in head], 'th')}</tr></thead><tbody>")
+    parts.extend(f"<tr>{cells(row, 'td')}</tr>" for row in shown)
+    if len(body) > len(shown):
+        parts.append(f'<tr><td colspan="{len(head)}">... {len(body) - len(shown)} more</td></tr>')
+    parts.append("</tbody></table>")
+    return "".join(parts)
+
+
+def _chip(scores: Scores, band: str | None) -> str:
+    if band is None:
+        return "&ndash;"
+    colours = ("#fff3b0", "#fed976", "#fd8d3c", "#e31a1c", "#800026")
+    names = [name for name, _ in scores.plan.bands]
+    colour = colours[min(len(colours) - 1, round(names.index(band) * 4 / max(1, len(names) - 1)))]
+    return f'<span style="background:{colour};padding:0 4px">{_e(band)}</span>'
+
+
+def scores_html(scores: Scores, year: int | None = None) -> str:
+    """The ranked table of one year (default: the latest): rank, country, score, band,
+    coverage and every node."""
+    t = scores.year_index(year)
+    nodes = [(j, n.name) for j, n in enumerate(scores.plan.nodes[:-1])]
+    head = ["Rank", "Country", "Score", "Band", "Coverage", *(name for _, name in nodes)]
+    rows = []
+    for r in scores.ranked(scores.years[t]):
+        rank = scores.rank[r, t]
+        score = float(scores.score[r, t])
+        rows.append(
+            [
+                "&ndash;" if math.isnan(rank) else str(int(rank)),
+                f"{_e(scores.countries[r])} {_e(scores.panel.country_names[scores.countries[r]])}",
+                _num(score),
+                _chip(scores, scores.band_of(score)),
+                f"{float(scores.coverage[r, t]):.0%}",
+                *(_num(scores.nodes[j, r, t]) for j, _ in nodes),
+            ]
+        )
+    lo, hi = scores.plan.scale
+    caption = (
+        f"<b>{_e(scores.plan.name)}</b>, {scores.years[t]} (scale {lo:g}-{hi:g}; "
+        f"{len(scores.countries)} countries, years {scores.years[0]}-{scores.years[-1]})"
+    )
+    return _table(caption, head, rows)
+
+
+def uncertainty_html(result: UncertaintyResult) -> str:
+    """Nominal score and rank with their 5-95 % intervals over the runs; score intervals only
+    when the runs' scores share one scale."""
+    comparable = not result.notes
+    head = ["Rank", "Country", "Score"]
+    head += ["Score 5-95 %"] if comparable else []
+    head += ["Median rank", "Rank 5-95 %"]
+    rows = []
+    for r in result.to_records():
+        row = [_num(r["rank"], 0), _e(f"{r['country']} {r['name']}"), _num(r["score"])]
+        if comparable:
+            row.append(f"{_num(r['score_p05'])}&ndash;{_num(r['score_p95'])}")
+        row += [
+            _num(r["rank_median"], 0),
+            f"{_num(r['rank_p05'], 0)}&ndash;{_num(r['rank_p95'], 0)}",
+        ]
+        rows.append(row)
+    caption = (
+        f"<b>{_e(result.index)}</b>, {result.year}: {result.runs} runs varying "
+        f"{_e(', '.join(result.factors))}"
+    )
+    notes = "".join(f"<p><i>{_e(n)}</i></p>" for n in result.notes)
+    return _table(caption, head, rows) + notes
+
+
+def sensitivity_html(result: SensitivityResult) -> str:
+    """First- and total-order Sobol' indices of each assumption, with their intervals."""
+    s = result.summary
+    rows = [
+        [
+            _e(name), "",
+            f"{s.first[i]:.2f} ({s.first_ci[0][i]:.2f}&ndash;{s.first_ci[1][i]:.2f})",
+            f"{s.total[i]:.2f} ({s.total_ci[0][i]:.2f}&ndash;{s.total_ci[1][i]:.2f})",
+        ]
+        for i, name in enumerate(s.names)
+    ]  # fmt: skip
+    caption = (
+        f"<b>{_e(result.index)}</b>, {result.year}: Sobol' indices of the ranks, {result.runs} runs"
+    )
+    return _table(caption, ["Assumption", "", "First order", "Total order"], rows)
+
+
+def explanation_html(ex: Explanation) -> str:
+    """Each indicator's contribution to a country's score, largest first."""
+    rows = [
+        [_e(c.code), _e(c.name), _num(c.raw, 3), _num(c.normalized, 3), f"{c.weight:.3f}",
+         _num(c.contribution, 2)]
+        for c in ex.contributions
+    ]  # fmt: skip
+    score = "no score" if ex.score is None else f"score {ex.score:.1f}"
+    exact = "exact" if ex.exact else "shared in proportion below non-arithmetic nodes"
+    caption = f"<b>{_e(ex.country)} {ex.year}</b>: {score} = {ex.base:g} + contributions ({exact})"
+    head = ["Indicator", "Name", "Raw", "Normalised", "Weight", "Points"]
+    return _table(caption, head, rows)
+
+
+@dataclass(frozen=True)
+class TreeRow:
+    """One line of the index tree, in depth-first order from the root.
+
+    Attributes
+    ----------
+    depth : int
+        0 for the index.
+    code, name : str
+    is_node : bool
+    share : float or None
+        The child's share of its parent's weight (None for the index).
+    method : str
+        The aggregation of a node, the normalisation (and direction) of an indicator.
+    """
+
+    depth: int
+    code: str
+    name: str
+    is_node: bool
+    share: float | None
+    method: str
+
+
+def tree_rows(index: IndexSpec | Plan | Scores) -> list[TreeRow]:
+    """The index as a tree, depth first, from an index spec (compiled with the default plugin
+    host), a compiled plan, or scores."""
+    from riskcore.plan import Plan, compile_plan
+    from riskcore.result import Scores
+
+    if isinstance(index, Scores):
+        plan = index.plan
+    elif isinstance(index, Plan):
+        plan = index
+    else:
+        plan = compile_plan(index)
+    n_leaves = len(plan.leaves)
+    rows: list[TreeRow] = []
+
+    def visit(slot: int, depth: int, share: float | None) -> None:
+        if slot < n_leaves:
+            leaf = plan.leaves[slot]
+            arrow = "higher is riskier" if leaf.higher_is_riskier else "lower is riskier"
+            rows.append(
+                TreeRow(
+                    depth, leaf.code, leaf.name, False, share, f"{leaf.normalize_method}, {arrow}"
+                )
+            )
+            return
+        node = plan.nodes[slot - n_leaves]
+        rows.append(TreeRow(depth, node.code, node.name, True, share, node.aggregate_method))
+        total = float(sum(node.weights))
+        for child, w in zip(node.children, node.weights, strict=True):
+            visit(child, depth + 1, float(w) / total if total > 0 else None)
+
+    visit(n_leaves + len(plan.nodes) - 1, 0, None)
+    return rows
+
+
+def index_html(spec: IndexSpec) -> str:
+    """The index tree as nested lines: weights as shares of the parent, methods."""
+    from riskcore.errors import RiskcoreError
+
+    try:
+        rows = tree_rows(spec)
+    except RiskcoreError as exc:  # an index the installed plugins cannot compile
+        return f"<p><b>{_e(spec.index.name)}</b>: {_e(exc)}</p>"
+    lines = []
+    for row in rows:
+        share = "" if row.share is None else f"{row.share:.0%} "
+        name = f"<b>{_e(row.name)}</b>" if row.is_node else _e(row.name)
+        lines.append(
+            f'<div style="padding-left:{1.5 * row.depth}em">{share}{name} '
+            f'<code>{_e(row.code)}</code> <span style="color:#777">{_e(row.method)}</span></div>'
+        )
+    return f'<div style="font-size:90%">{"".join(lines)}</div>'
+
+
+def panel_html(panel: Panel) -> str:
+    """A summary of the data: per variable its unit, how many values are present, the range
+    and the number of sources."""
+    import numpy as np
+
+    sources: dict[str, set[str]] = {v: set() for v in panel.variables}
+    for (var, _, _), (source, _, _) in panel.provenance.items():
+        if source and var in sources:
+            sources[var].add(source)
+    rows = []
+    for v in panel.variables:
+        x = panel[v]
+        ok = ~np.isnan(x)
+        rows.append(
+            [
+                _e(v), _e(panel.units.get(v) or ""),
+                f"{int(ok.sum())} / {x.size}",
+                _num(np.min(x[ok]), 3) if ok.any() else "&ndash;",
+                _num(np.max(x[ok]), 3) if ok.any() else "&ndash;",
+                str(len(sources[v])),
+            ]
+        )  # fmt: skip
+    span = f"{panel.years[0]}-{panel.years[-1]}" if panel.years else "no years"
+    caption = (
+        f"<b>Panel</b>: {len(panel.variables)} variables x {len(panel.countries)} countries x "
+        f"{len(panel.years)} years ({span})" + (f", from {_e(panel.path)}" if panel.path else "")
+    )
+    return _table(caption, ["Variable", "Unit", "Values", "Min", "Max", "Sources"], rows)
