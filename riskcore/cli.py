@@ -608,7 +608,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:
         if os.environ.get("RISKCORE_DEBUG"):
             traceback.print_exc()
-        from riskcore.plugins import blame
+        from riskcore.blame import blame
 
         fault = blame(exc)  # a method plugin raised, in any command
         if fault is not None:

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from riskcore.explain import Explanation
     from riskcore.panel import Panel
     from riskcore.plan import Plan
@@ -24,6 +26,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "MAX_ROWS",
+    "Displayed",
     "TreeRow",
     "explanation_html",
     "index_html",
@@ -189,49 +192,61 @@ class TreeRow:
 
 
 def tree_rows(index: IndexSpec | Plan | Scores) -> list[TreeRow]:
-    """The index as a tree, depth first, from an index spec (compiled with the default plugin
-    host), a compiled plan, or scores."""
-    from riskcore.plan import Plan, compile_plan
-    from riskcore.result import Scores
-
-    if isinstance(index, Scores):
-        plan = index.plan
-    elif isinstance(index, Plan):
-        plan = index
-    else:
-        plan = compile_plan(index)
-    n_leaves = len(plan.leaves)
+    """The index as a tree, depth first: from scores or a compiled plan (names, methods and
+    directions as scored), or from an index spec as written (leaf names and directions that
+    plugins provide are not known there: the code and the written settings are shown)."""
     rows: list[TreeRow] = []
+    plan: Any = getattr(index, "plan", index)  # Scores carry their plan
+    if hasattr(plan, "leaves") and hasattr(plan, "nodes"):
+        n_leaves = len(plan.leaves)
 
-    def visit(slot: int, depth: int, share: float | None) -> None:
-        if slot < n_leaves:
-            leaf = plan.leaves[slot]
-            arrow = "higher is riskier" if leaf.higher_is_riskier else "lower is riskier"
-            rows.append(
-                TreeRow(
-                    depth, leaf.code, leaf.name, False, share, f"{leaf.normalize_method}, {arrow}"
-                )
-            )
+        def visit(slot: int, depth: int, share: float | None) -> None:
+            if slot < n_leaves:
+                leaf = plan.leaves[slot]
+                arrow = "higher is riskier" if leaf.higher_is_riskier else "lower is riskier"
+                method = f"{leaf.normalize_method}, {arrow}"
+                rows.append(TreeRow(depth, leaf.code, leaf.name, False, share, method))
+                return
+            node = plan.nodes[slot - n_leaves]
+            rows.append(TreeRow(depth, node.code, node.name, True, share, node.aggregate_method))
+            for child, w in _shares(node.children, node.weights):
+                visit(child, depth + 1, w)
+
+        visit(n_leaves + len(plan.nodes) - 1, 0, None)
+        return rows
+    spec: Any = index
+
+    def walk(code: str, depth: int, share: float | None) -> None:
+        if code == spec.index.code or code in spec.node:
+            section = spec.index if code == spec.index.code else spec.node[code]
+            choice = section.aggregation or spec.defaults.aggregation
+            rows.append(TreeRow(depth, code, section.name or code, True, share, choice.method))
+            for child, w in _shares(*zip(*spec.node_children(code).items(), strict=True)):
+                walk(child, depth + 1, w)
             return
-        node = plan.nodes[slot - n_leaves]
-        rows.append(TreeRow(depth, node.code, node.name, True, share, node.aggregate_method))
-        total = float(sum(node.weights))
-        for child, w in zip(node.children, node.weights, strict=True):
-            visit(child, depth + 1, float(w) / total if total > 0 else None)
+        leaf = spec.indicator.get(code)
+        settings = [leaf.normalize.method] if leaf and leaf.normalize else []
+        settings += [leaf.direction.replace("_", " ")] if leaf and leaf.direction else []
+        name = leaf.name if leaf and leaf.name else code
+        rows.append(TreeRow(depth, code, name, False, share, ", ".join(settings)))
 
-    visit(n_leaves + len(plan.nodes) - 1, 0, None)
+    walk(spec.index.code, 0, None)
     return rows
 
 
-def index_html(spec: IndexSpec) -> str:
-    """The index tree as nested lines: weights as shares of the parent, methods."""
-    from riskcore.errors import RiskcoreError
+def _shares(children: Sequence[Any], weights: Sequence[float]) -> list[tuple[Any, float | None]]:
+    """Each child with its share of the parent's weight."""
+    total = float(sum(weights))
+    return [
+        (c, float(w) / total if total > 0 else None) for c, w in zip(children, weights, strict=True)
+    ]
 
-    try:
-        rows = tree_rows(spec)
-    except RiskcoreError as exc:  # an index the installed plugins cannot compile
-        return f"<p><b>{_e(spec.index.name)}</b>: {_e(exc)}</p>"
+
+def index_html(spec: IndexSpec) -> str:
+    """The index tree as nested lines, as the file writes it: weights as shares of the parent,
+    methods and directions."""
     lines = []
+    rows = tree_rows(spec)
     for row in rows:
         share = "" if row.share is None else f"{row.share:.0%} "
         name = f"<b>{_e(row.name)}</b>" if row.is_node else _e(row.name)
@@ -270,3 +285,48 @@ def panel_html(panel: Panel) -> str:
         f"{len(panel.years)} years ({span})" + (f", from {_e(panel.path)}" if panel.path else "")
     )
     return _table(caption, ["Variable", "Unit", "Values", "Min", "Max", "Sources"], rows)
+
+
+class Displayed:
+    """Mixin of the analysis results (:class:`~riskcore.uncertainty.UncertaintyResult`,
+    :class:`~riskcore.uncertainty.SensitivityResult`): a one-line ``repr``, HTML for notebooks
+    and ``to_frame()``."""
+
+    def __repr__(self) -> str:
+        r: Any = self
+        if hasattr(r, "factors"):
+            what = f"{r.runs} runs varying {len(r.factors)} factors"
+            return (
+                f"<{type(r).__name__} '{r.index}' {r.year}: {len(r.countries)} countries, {what}>"
+            )
+        what = f"{len(r.summary.names)} factors, {r.runs} runs"
+        return f"<{type(r).__name__} '{r.index}' {r.year}: {what}>"
+
+    def _repr_html_(self) -> str:
+        r: Any = self
+        return uncertainty_html(r) if hasattr(r, "factors") else sensitivity_html(r)
+
+    def to_frame(self) -> pd.DataFrame:
+        """The result as a pandas DataFrame: per country the nominal score and rank with their
+        percentiles over the runs (ranks as nullable integers), or per factor the first- and
+        total-order Sobol' indices with their interval bounds."""
+        from riskcore.frames import records_frame
+
+        r: Any = self
+        what = f"{type(r).__name__}.to_frame"
+        if hasattr(r, "factors"):
+            return records_frame(r.to_records(), ["country"], what, integers=["rank"])
+        s = r.summary
+        records = [
+            {
+                "factor": name,
+                "first": float(s.first[i]),
+                "first_low": float(s.first_ci[0][i]),
+                "first_high": float(s.first_ci[1][i]),
+                "total": float(s.total[i]),
+                "total_low": float(s.total_ci[0][i]),
+                "total_high": float(s.total_ci[1][i]),
+            }
+            for i, name in enumerate(s.names)
+        ]
+        return records_frame(records, ["factor"], what)

@@ -18,21 +18,21 @@ Environment variables
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import importlib
 import importlib.metadata
 import logging
 import os
 import warnings
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import pluggy
 
 from riskcore import hookspecs
-from riskcore.errors import MethodError, PluginLoadError, RiskcoreError, SpecError
+from riskcore.blame import record_origin
+from riskcore.errors import PluginLoadError, SpecError
 from riskcore.indicators import Indicator
 
 if TYPE_CHECKING:  # the method modules need numpy and pydantic: imported when first used
@@ -47,9 +47,7 @@ __all__ = [
     "PluginInfo",
     "PluginWarning",
     "Provided",
-    "blame",
     "get_host",
-    "methods_blamed",
     "reset_host",
 ]
 
@@ -444,7 +442,7 @@ class PluginHost:
                     provided_by = Provided(obj, impl.plugin_name, info.distribution)
                     table.setdefault(key, []).append(provided_by)
                     if kind.hook != "riskcore_indicators":
-                        _ORIGINS[id(obj)] = (kind.label, provided_by)
+                        record_origin(obj, kind.label, impl.plugin_name, info.distribution)
                     getattr(info, kind.slot).append(key)
             for key, providers in table.items():
                 if len(providers) > 1:
@@ -576,51 +574,6 @@ class PluginHost:
             host._listing = True
         host._collect()
         return sorted(host._infos.values(), key=lambda i: (i.status != "builtin", i.name))
-
-
-#: Every method object a host has collected, by id: its kind and where it came from (the
-#: object itself is kept, so that its id is not reused).
-_ORIGINS: dict[int, tuple[str, Provided[Any]]] = {}
-
-
-def blame(exc: BaseException) -> MethodError | None:
-    """The :class:`~riskcore.errors.MethodError` for an exception raised inside a method that
-    a plugin provides, naming the method and its plugin; None when no such method raised it.
-
-    The traceback is searched for the outermost frame of a collected method object (the call
-    riskcore made), so that a helper the method calls is blamed on the method.
-    """
-    tb = exc.__traceback__
-    while tb is not None:
-        obj = tb.tb_frame.f_locals.get("self")
-        found = _ORIGINS.get(id(obj)) if obj is not None else None
-        if found is not None and found[1].obj is obj:
-            kind, origin = found
-            return MethodError(
-                f"{tb.tb_frame.f_code.co_name}() raised {type(exc).__name__}: {exc}",
-                kind=kind,
-                name=str(getattr(obj, "name", type(obj).__name__)),
-                plugin=origin.plugin,
-                distribution=origin.distribution,
-            )
-        tb = tb.tb_next
-    return None
-
-
-@contextlib.contextmanager
-def methods_blamed() -> Iterator[None]:
-    """Turn an exception raised inside a plugin's method into a
-    :class:`~riskcore.errors.MethodError` naming the method and its plugin (other exceptions
-    pass unchanged)."""
-    try:
-        yield
-    except RiskcoreError:
-        raise
-    except Exception as exc:
-        fault = blame(exc)
-        if fault is None:
-            raise
-        raise fault from exc
 
 
 _default: PluginHost | None = None

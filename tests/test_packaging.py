@@ -76,7 +76,7 @@ def test_licence_metadata_follows_pep_639(wheel: zipfile.ZipFile) -> None:
 def test_sdist_carries_what_its_tests_and_docs_need(built: Built) -> None:
     tracked = subprocess.run(
         ["git", "ls-files", "docs", "examples", "tests", "benchmarks", ".ci",
-         "CHANGELOG.md", "LICENSE", "README.md", "MANIFEST.in", "pyproject.toml"],
+         "CHANGELOG.md", "LICENSE", "README.md", "MANIFEST.in", "pyproject.toml", "mkdocs.yml"],
         cwd=ROOT, capture_output=True, text=True, check=False,
     )  # fmt: skip
     if tracked.returncode != 0 or not tracked.stdout:
