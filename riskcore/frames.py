@@ -11,8 +11,11 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import pandas as pd
+    import xarray as xr
 
-__all__ = ["records_frame", "require"]
+    from riskcore.result import Scores
+
+__all__ = ["records_frame", "require", "scores_dataset"]
 
 
 def require(module: str, extra: str, what: str) -> Any:
@@ -42,3 +45,38 @@ def records_frame(
     if len(frame):
         frame = frame.set_index(list(index))
     return frame
+
+
+def scores_dataset(scores: Scores) -> xr.Dataset:
+    """Every year of ``scores`` as an xarray Dataset (needs ``pip install riskcore[xarray]``).
+
+    Returns
+    -------
+    xarray.Dataset
+        ``score``, ``rank`` and ``coverage`` over ``(country, year)``; ``nodes`` over
+        ``(node, country, year)``; ``raw`` and ``normalized`` over ``(indicator, country, year)``.
+    """
+    xa = require("xarray", "xarray", "Scores.to_xarray")
+    cy = ("country", "year")
+    data: xr.Dataset = xa.Dataset(
+        {
+            "score": (cy, scores.score),
+            "rank": (cy, scores.rank),
+            "coverage": (cy, scores.coverage),
+            "nodes": (("node", *cy), scores.nodes),
+            "raw": (("indicator", *cy), scores.raw),
+            "normalized": (("indicator", *cy), scores.normalized),
+        },
+        coords={
+            "country": list(scores.countries),
+            "year": list(scores.years),
+            "node": scores.node_codes,
+            "indicator": list(scores.indicator_codes),
+        },
+        attrs={
+            "index": scores.plan.name,
+            "code": scores.plan.code,
+            "scale": list(scores.plan.scale),
+        },
+    )
+    return data

@@ -21,7 +21,7 @@ from riskcore.data import Panel, Provenance
 from riskcore.engine import Evaluation
 from riskcore.errors import SpecError
 from riskcore.explain import Contribution, Explanation, explain
-from riskcore.frames import records_frame, require
+from riskcore.frames import records_frame, scores_dataset
 from riskcore.integrity import data_warnings, with_warnings
 from riskcore.labels import country_position, year_position
 from riskcore.methods.base import json_int, json_number
@@ -511,56 +511,15 @@ class Scores:
         return buf.getvalue()
 
     def to_frame(self, year: int | None = None, *, all_years: bool | None = None) -> pd.DataFrame:
-        """:meth:`to_records` as a pandas DataFrame indexed by ``(country, year)`` (needs
-        ``pip install riskcore[pandas]``), with ``rank`` a nullable integer.
-
-        Parameters
-        ----------
-        year : int, optional
-            One year. Without it, every year.
-        all_years : bool, optional
-            Every year even when ``year`` is given (default: only when it is not).
-
-        Returns
-        -------
-        pandas.DataFrame
-            The columns of :meth:`to_records`; :func:`riskcore.read_frame` reads it back (with
-            ``skip_columns=["name", "band"]``, its text columns).
-        """
-        every = year is None if all_years is None else all_years
-        records = self.to_records(year, all_years=every)
+        """:meth:`to_records` of ``year`` (default: every year; ``all_years=True``: every year
+        anyway) as a pandas DataFrame indexed by ``(country, year)``, ``rank`` a nullable
+        integer; :func:`riskcore.read_frame` reads it back (``skip_columns=["name", "band"]``)."""
+        records = self.to_records(year, all_years=year is None if all_years is None else all_years)
         return records_frame(records, ["country", "year"], "Scores.to_frame", integers=["rank"])
 
     def to_xarray(self) -> xr.Dataset:
-        """Every year as an xarray Dataset (needs ``pip install riskcore[xarray]``).
-
-        Returns
-        -------
-        xarray.Dataset
-            ``score``, ``rank`` and ``coverage`` over ``(country, year)``; ``nodes`` over
-            ``(node, country, year)``; ``raw`` and ``normalized`` over
-            ``(indicator, country, year)``.
-        """
-        xa = require("xarray", "xarray", "Scores.to_xarray")
-        cy = ("country", "year")
-        data: xr.Dataset = xa.Dataset(
-            {
-                "score": (cy, self.score),
-                "rank": (cy, self.rank),
-                "coverage": (cy, self.coverage),
-                "nodes": (("node", *cy), self.nodes),
-                "raw": (("indicator", *cy), self.raw),
-                "normalized": (("indicator", *cy), self.normalized),
-            },
-            coords={
-                "country": list(self.countries),
-                "year": list(self.years),
-                "node": self.node_codes,
-                "indicator": list(self.indicator_codes),
-            },
-            attrs={"index": self.plan.name, "code": self.plan.code, "scale": list(self.plan.scale)},
-        )
-        return data
+        """Every year as an xarray Dataset (:func:`riskcore.frames.scores_dataset`)."""
+        return scores_dataset(self)
 
     def _repr_html_(self) -> str:
         from riskcore.display import scores_html

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tarfile
@@ -38,9 +39,14 @@ class Built:
 def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
     pytest.importorskip("build", reason="python -m build needs the build package (test extra)")
     out = tmp_path_factory.mktemp("dist")
+    # a copy of the checkout, so that the build's egg-info never lands in the checkout (where
+    # its entry points would shadow those of the development install)
+    source = tmp_path_factory.mktemp("source") / "riskcore"
+    junk = (".git", ".venv", "*.egg-info", "build", "dist", "site", "__pycache__", ".*_cache")
+    shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(*junk, ".hypothesis"))
     # build the sdist, then the wheel from the unpacked sdist: the sdist must be complete
     run = subprocess.run(
-        [sys.executable, "-m", "build", "--no-isolation", "--outdir", str(out), str(ROOT)],
+        [sys.executable, "-m", "build", "--no-isolation", "--outdir", str(out), str(source)],
         capture_output=True, text=True, cwd=out, check=False,
     )  # fmt: skip
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
