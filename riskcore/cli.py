@@ -608,12 +608,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:
         if os.environ.get("RISKCORE_DEBUG"):
             traceback.print_exc()
-        from riskcore.blame import blame
-
-        fault = blame(exc)  # a method plugin raised, in any command
-        if fault is not None:
-            print(f"riskcore {args.command}: plugin fault: {fault}", file=sys.stderr)
-            return EXIT_PLUGIN
         print(
             f"riskcore {args.command}: unexpected fault: {type(exc).__name__}: {exc}\n"
             "This is a bug in riskcore or a plugin; set RISKCORE_DEBUG=1 for the traceback and "

@@ -31,7 +31,6 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 import pluggy
 
 from riskcore import hookspecs
-from riskcore.blame import record_origin
 from riskcore.errors import PluginLoadError, SpecError
 from riskcore.indicators import Indicator
 
@@ -439,10 +438,9 @@ class PluginHost:
                     continue
                 for obj in items:
                     key = kind.key(obj)
-                    provided_by = Provided(obj, impl.plugin_name, info.distribution)
-                    table.setdefault(key, []).append(provided_by)
-                    if kind.hook != "riskcore_indicators":
-                        record_origin(obj, kind.label, impl.plugin_name, info.distribution)
+                    table.setdefault(key, []).append(
+                        Provided(obj, impl.plugin_name, info.distribution)
+                    )
                     getattr(info, kind.slot).append(key)
             for key, providers in table.items():
                 if len(providers) > 1:

@@ -122,13 +122,13 @@ def world_section(scores: Scores, year: int, figure: Any = None) -> str:
 
 
 def _world_figure(rows: Sequence[Standing], dims: Sequence[tuple[str, str]]) -> Any:
-    from riskcore.plots import _pyplot
+    from riskcore.plots import _figure
 
-    plt = _pyplot()
     first = {r.country: r.percentile for r in rows if r.dimension == dims[0][0]}
     # the table's order, most fragile at the top
     countries = sorted({r.country for r in rows}, key=lambda c: first.get(c, -1.0))
-    fig, ax = plt.subplots(figsize=(7.5, 0.45 * len(countries) + 1.4))
+    fig = _figure(7.5, 0.45 * len(countries) + 1.4)
+    ax = fig.subplots()
     markers = "os^Dv"
     for k, (code, name) in enumerate(dims):
         got = {r.country: r.percentile for r in rows if r.dimension == code}
