@@ -349,6 +349,13 @@ def read_data(
     """
     name = "<stdin>" if str(path) == "-" else str(path)
     text = decode_csv(read_input(path, DataError, "a CSV file"), name)
+    if not skip_columns and not group_columns:  # long tables: vectorised (riskcore.fastread)
+        from riskcore.fastread import read_long
+
+        head = next(csv.reader([text[: text.find("\n")] if "\n" in text else text]), [])
+        fast = read_long(text, _normalise_header(head), path=name, extra_countries=extra_countries)
+        if fast is not None:
+            return fast
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     builder = _Builder(name, extra_countries)
     start = 1  # the line where the record being read begins
@@ -407,6 +414,12 @@ def read_frame(
         frame = frame.reset_index()  # as to_frame() writes it: a (country, year) index
         columns = frame.columns
     header = _normalise_header([str(c) for c in columns])
+    if not skip_columns and not group_columns:
+        from riskcore.fastread import read_long
+
+        fast = read_long(frame, header, path=name, extra_countries=extra_countries)
+        if fast is not None:
+            return fast
     builder = _Builder(name, extra_countries)
     na = getattr(sys.modules.get("pandas"), "NA", None)  # nullable columns' missing value
     rows = (
