@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 __all__ = [
     "MAX_ROWS",
     "Displayed",
+    "IndexDisplay",
     "TreeRow",
     "explanation_html",
     "index_html",
@@ -330,3 +331,18 @@ class Displayed:
             for i, name in enumerate(s.names)
         ]
         return records_frame(records, ["factor"], what)
+
+
+class IndexDisplay:
+    """Mixin of :class:`~riskcore.spec.IndexSpec`: a one-line ``repr`` and the index tree as
+    HTML for notebooks."""
+
+    def __repr__(self) -> str:
+        spec: Any = self
+        return (
+            f"<IndexSpec '{spec.index.code}' ({spec.index.name}): {len(spec.node)} nodes, "
+            f"{len(spec.leaves())} indicators>"
+        )
+
+    def _repr_html_(self) -> str:
+        return index_html(self)  # type: ignore[arg-type]

@@ -26,6 +26,7 @@ from pydantic import (
 
 from riskcore._strict import FileModel, plain
 from riskcore.assumptions import Assumptions
+from riskcore.display import IndexDisplay
 from riskcore.errors import SpecError
 from riskcore.files import Method, MethodChoice, key_of, method_choice, read_toml, toml_document
 
@@ -300,7 +301,7 @@ class Band(FileModel):
     from_: float = Field(alias="from", description="lowest score of the band, inclusive")
 
 
-class IndexSpec(FileModel):
+class IndexSpec(IndexDisplay, FileModel):
     """An index file: the tree, its methods and its weights.
 
     Load one with :func:`load_index` or :func:`parse_index`. ``path`` is the file it came from.
@@ -379,17 +380,6 @@ class IndexSpec(FileModel):
             if isinstance(group, str):
                 out.setdefault(group, None)
         return list(out)
-
-    def __repr__(self) -> str:
-        return (
-            f"<IndexSpec '{self.index.code}' ({self.index.name}): {len(self.node)} nodes, "
-            f"{len(self.leaves())} indicators>"
-        )
-
-    def _repr_html_(self) -> str:
-        from riskcore.display import index_html
-
-        return index_html(self)
 
     def leaves(self) -> list[str]:
         """Leaf codes in tree order (depth first)."""
