@@ -80,6 +80,8 @@ def read_long(
         lines = source.count("\n") + (0 if source.endswith("\n") else 1)
         if lines != len(frame) + 1:  # quoted line breaks: line numbers would not be rows
             return None
+        if not _fields_match(source, len(header)):  # pandas fills a short row with empty text
+            return None
     else:
         frame = source
     if len(frame) == 0:
@@ -91,6 +93,19 @@ def read_long(
 
 class _MissingCellError(Exception):
     """A text cell of a file is missing: its row is short."""
+
+
+def _fields_match(source: str, n: int) -> bool:
+    """Whether every line has ``n`` fields: ``n - 1`` commas outside quoted text."""
+    import re
+
+    text = re.sub(r'"(?:[^"]|"")*"', "", source) if '"' in source else source
+    b = np.frombuffer(text.encode("utf-8"), dtype=np.uint8)
+    commas = np.concatenate([[0], np.cumsum(b == ord(","))])
+    ends = np.flatnonzero(b == ord("\n"))
+    if not text.endswith("\n"):
+        ends = np.append(ends, len(b))
+    return bool(np.all(np.diff(commas[np.concatenate([[0], ends])]) == n - 1))
 
 
 def _clean(column: Any, strict: bool, fix: Any = str.strip) -> tuple[Any, list[Any]]:

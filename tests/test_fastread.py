@@ -102,3 +102,16 @@ def test_data_frames_take_the_same_path() -> None:
     assert not isinstance(fast, str) and not isinstance(slow, str)
     _same(fast, slow)
     assert fastread.read_long(frame, list(frame.columns), path="f", extra_countries=None)
+
+
+@pytest.mark.parametrize(
+    "row", ["ARM,2021,gdp,2", "ARM,2021,gdp,2,usd,WB,extra", "", 'ARM,2021,gdp,"2,5",usd,WB']
+)
+def test_rows_of_the_wrong_width_are_read_row_by_row(tmp_path: Path, row: str) -> None:
+    path = tmp_path / "data.csv"
+    path.write_text(f"country,year,variable,value,unit,source\nARM,2020,gdp,1,usd,WB\n{row}\n")
+    fast = _read(riskcore.read_data, path, slow=False)
+    assert fast == _read(riskcore.read_data, path, slow=True) or not isinstance(fast, str)
+    if row.count(",") != 5:
+        header = ["country", "year", "variable", "value", "unit", "source"]
+        assert fastread.read_long(path.read_text(), header, path="p", extra_countries=None) is None
