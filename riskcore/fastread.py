@@ -101,11 +101,11 @@ def _fields_match(source: str, n: int) -> bool:
 
     text = re.sub(r'"(?:[^"]|"")*"', "", source) if '"' in source else source
     b = np.frombuffer(text.encode("utf-8"), dtype=np.uint8)
-    commas = np.concatenate([[0], np.cumsum(b == ord(","))])
     ends = np.flatnonzero(b == ord("\n"))
-    if not text.endswith("\n"):
-        ends = np.append(ends, len(b))
-    return bool(np.all(np.diff(commas[np.concatenate([[0], ends])]) == n - 1))
+    lines = len(ends) + (0 if text.endswith("\n") else 1)
+    # the line of every comma: how many line ends come before it
+    per_line = np.bincount(np.searchsorted(ends, np.flatnonzero(b == ord(","))), minlength=lines)
+    return len(per_line) == lines and bool(np.all(per_line == n - 1))
 
 
 def _clean(column: Any, strict: bool, fix: Any = str.strip) -> tuple[Any, list[Any]]:
