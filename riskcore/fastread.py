@@ -175,7 +175,7 @@ def _checked(
             return None
         years.append(int(y))
     v_codes, v_names = _clean(frame["variable"], strict)
-    if "" in v_names:
+    if "" in v_names or not all(v.isprintable() for v in v_names):  # empty, or invisible
         return None
     raw = frame["value"]
     if pd.api.types.is_bool_dtype(raw) or not pd.api.types.is_numeric_dtype(raw):
