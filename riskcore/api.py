@@ -6,7 +6,6 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from riskcore.blame import methods_blamed
 from riskcore.data import Panel, read_data, read_frame
 from riskcore.engine import evaluate
 from riskcore.intervals import IntervalOptions, defer_intervals

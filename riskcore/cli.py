@@ -380,17 +380,10 @@ def _options_only(message: str) -> str:
 
 
 def _cmd_new_plugin(args: argparse.Namespace, stdout: TextIO) -> None:
-    from riskcore.scaffold import new_plugin
+    from riskcore.scaffold import new_plugin, next_steps
 
     root = new_plugin(args.name, kind=args.kind, directory=args.directory)
-    article = "an" if args.kind == "indicator" else "a"
-    _write(
-        f"Wrote {root}: {article} {args.kind} plugin package. Next:\n"
-        f"  cd {root} && pip install -e '.[test]' && python -m pytest\n"
-        f"  riskcore plugins    # lists {args.name}",
-        None,
-        stdout,
-    )
+    _write(next_steps(root, args.kind, args.name), None, stdout)
 
 
 def _show_warning(
@@ -408,14 +401,10 @@ def _show_warning(
 def _data_arguments(p: argparse.ArgumentParser, *, year: bool = True) -> None:
     """The arguments every command that scores an index file on a data file takes."""
     p.add_argument("index", help="index file (TOML)")
-    p.add_argument(
-        "--data", required=True, help="data file (long or wide CSV); - for standard input"
-    )
+    p.add_argument("--data", required=True, help="data file (long or wide CSV; - for stdin)")
     if year:
         p.add_argument("--year", type=_YEAR, help="year to show (default: the latest in the data)")
-    p.add_argument(
-        "--output", "-o", help="write to this file instead of standard output (- for it)"
-    )
+    p.add_argument("--output", "-o", help="write to this file (default, or -: standard output)")
     p.add_argument(
         "--extra-country",
         action="append",
@@ -556,14 +545,10 @@ def build_parser() -> argparse.ArgumentParser:
     sch.add_argument("--output", "-o", help="write to this file instead of standard output")
     sch.set_defaults(func=_cmd_schema)
 
-    new = sub.add_parser(
-        "new-plugin", help="write a pip-installable plugin package, with tests, to start from"
-    )
-    new.add_argument("name", help="snake_case: module, plugin name and indicator/method name")
+    new = sub.add_parser("new-plugin", help="write a plugin package, with tests, to start from")
+    new.add_argument("name", help="snake_case: the module, plugin and indicator or method name")
     new.add_argument("--kind", choices=("indicator", "method"), default="indicator")
-    new.add_argument(
-        "--directory", "-d", default=".", help="where to create the package folder (default: .)"
-    )
+    new.add_argument("--directory", "-d", default=".", help="where to write it (default: .)")
     new.set_defaults(func=_cmd_new_plugin)
     return parser
 

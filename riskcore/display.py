@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import pandas as pd
+    import xarray as xr
 
     from riskcore.explain import Explanation
     from riskcore.panel import Panel
@@ -28,6 +29,7 @@ __all__ = [
     "MAX_ROWS",
     "Displayed",
     "IndexDisplay",
+    "ScoresDisplay",
     "TreeRow",
     "explanation_html",
     "index_html",
@@ -346,3 +348,29 @@ class IndexDisplay:
 
     def _repr_html_(self) -> str:
         return index_html(self)  # type: ignore[arg-type]
+
+
+class ScoresDisplay:
+    """Mixin of :class:`~riskcore.result.Scores`: pandas and xarray exports and the ranked
+    table as HTML for notebooks."""
+
+    def to_frame(self, year: int | None = None, *, all_years: bool | None = None) -> pd.DataFrame:
+        """:meth:`~riskcore.result.Scores.to_records` of ``year`` (default: every year;
+        ``all_years=True``: every year anyway) as a pandas DataFrame indexed by
+        ``(country, year)``, ``rank`` a nullable integer; :func:`riskcore.read_frame` reads it
+        back (with ``skip_columns=["name", "band"]``)."""
+        from riskcore.frames import records_frame
+
+        scores: Any = self
+        every = year is None if all_years is None else all_years
+        records = scores.to_records(year, all_years=every)
+        return records_frame(records, ["country", "year"], "Scores.to_frame", integers=["rank"])
+
+    def to_xarray(self) -> xr.Dataset:
+        """Every year as an xarray Dataset (:func:`riskcore.frames.scores_dataset`)."""
+        from riskcore.frames import scores_dataset
+
+        return scores_dataset(self)  # type: ignore[arg-type]
+
+    def _repr_html_(self) -> str:
+        return scores_html(self)  # type: ignore[arg-type]

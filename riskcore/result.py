@@ -12,16 +12,16 @@ import csv
 import io
 import json
 import math
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 from riskcore.data import Panel, Provenance
+from riskcore.display import ScoresDisplay
 from riskcore.engine import Evaluation
 from riskcore.errors import SpecError
 from riskcore.explain import Contribution, Explanation, explain
-from riskcore.frames import records_frame, scores_dataset
 from riskcore.integrity import data_warnings, with_warnings
 from riskcore.labels import country_position, year_position
 from riskcore.methods.base import json_int, json_number
@@ -30,17 +30,13 @@ from riskcore.reliability import reliability
 from riskcore.runs import Runs, interval_fields
 from riskcore.treat import Prepared
 
-if TYPE_CHECKING:
-    import pandas as pd
-    import xarray as xr
-
 # Contribution and Explanation live in riskcore.explain; they stay importable from here.
 __all__ = ["Contribution", "Explanation", "Scores"]
 
 FloatArray = NDArray[np.float64]
 
 
-class Scores:
+class Scores(ScoresDisplay):
     """The scores of an index over a panel: per country and year.
 
     Attributes
@@ -509,22 +505,6 @@ class Scores:
             writer.writeheader()
             writer.writerows(records)
         return buf.getvalue()
-
-    def to_frame(self, year: int | None = None, *, all_years: bool | None = None) -> pd.DataFrame:
-        """:meth:`to_records` of ``year`` (default: every year; ``all_years=True``: every year
-        anyway) as a pandas DataFrame indexed by ``(country, year)``, ``rank`` a nullable
-        integer; :func:`riskcore.read_frame` reads it back (``skip_columns=["name", "band"]``)."""
-        records = self.to_records(year, all_years=year is None if all_years is None else all_years)
-        return records_frame(records, ["country", "year"], "Scores.to_frame", integers=["rank"])
-
-    def to_xarray(self) -> xr.Dataset:
-        """Every year as an xarray Dataset (:func:`riskcore.frames.scores_dataset`)."""
-        return scores_dataset(self)
-
-    def _repr_html_(self) -> str:
-        from riskcore.display import scores_html
-
-        return scores_html(self)
 
     # -- explanation and provenance ---------------------------------------------------------
     def explain(self, country: str, year: int | None = None) -> Explanation:

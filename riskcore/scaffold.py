@@ -16,7 +16,7 @@ from pathlib import Path
 
 from riskcore.errors import RiskcoreError
 
-__all__ = ["KINDS", "ScaffoldError", "new_plugin"]
+__all__ = ["KINDS", "ScaffoldError", "new_plugin", "next_steps"]
 
 #: What ``--kind`` accepts.
 KINDS = ("indicator", "method")
@@ -322,3 +322,13 @@ def new_plugin(
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(template.format(**fields), encoding="utf-8")
     return root
+
+
+def next_steps(root: Path, kind: str, name: str) -> str:
+    """What the command line says after writing a package: where it is and what to run."""
+    article = "an" if kind == "indicator" else "a"
+    return (
+        f"Wrote {root}: {article} {kind} plugin package. Next:\n"
+        f"  cd {root} && pip install -e '.[test]' && python -m pytest\n"
+        f"  riskcore plugins    # lists {name}"
+    )
