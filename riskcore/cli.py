@@ -379,13 +379,6 @@ def _options_only(message: str) -> str:
     return message
 
 
-def _cmd_new_plugin(args: argparse.Namespace, stdout: TextIO) -> None:
-    from riskcore.scaffold import new_plugin, next_steps
-
-    root = new_plugin(args.name, kind=args.kind, directory=args.directory)
-    _write(next_steps(root, args.kind, args.name), None, stdout)
-
-
 def _show_warning(
     message: Warning | str,
     category: type[Warning],
@@ -545,11 +538,9 @@ def build_parser() -> argparse.ArgumentParser:
     sch.add_argument("--output", "-o", help="write to this file instead of standard output")
     sch.set_defaults(func=_cmd_schema)
 
-    new = sub.add_parser("new-plugin", help="write a plugin package, with tests, to start from")
-    new.add_argument("name", help="snake_case: the module, plugin and indicator or method name")
-    new.add_argument("--kind", choices=("indicator", "method"), default="indicator")
-    new.add_argument("--directory", "-d", default=".", help="where to write it (default: .)")
-    new.set_defaults(func=_cmd_new_plugin)
+    from riskcore.scaffold import add_command
+
+    add_command(sub, _write)  # riskcore new-plugin
     return parser
 
 

@@ -12,11 +12,13 @@ method (a logistic curve of z-scores, taken over the axes riskcore asks for).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TextIO
 
 from riskcore.errors import RiskcoreError
 
-__all__ = ["KINDS", "ScaffoldError", "new_plugin", "next_steps"]
+__all__ = ["KINDS", "ScaffoldError", "add_command", "new_plugin", "next_steps"]
 
 #: What ``--kind`` accepts.
 KINDS = ("indicator", "method")
@@ -332,3 +334,18 @@ def next_steps(root: Path, kind: str, name: str) -> str:
         f"  cd {root} && pip install -e '.[test]' && python -m pytest\n"
         f"  riskcore plugins    # lists {name}"
     )
+
+
+def add_command(sub: Any, write: Callable[[str, str | None, TextIO], None]) -> None:
+    """Register ``riskcore new-plugin`` with the command line's subparsers; ``write`` is the
+    command line's own output function (the library writes nothing itself)."""
+    new = sub.add_parser("new-plugin", help="write a plugin package, with tests, to start from")
+    new.add_argument("name", help="snake_case: the module, plugin and indicator or method name")
+    new.add_argument("--kind", choices=KINDS, default="indicator")
+    new.add_argument("--directory", "-d", default=".", help="where to write it (default: .)")
+
+    def run(args: Any, stdout: TextIO) -> None:
+        root = new_plugin(args.name, kind=args.kind, directory=args.directory)
+        write(next_steps(root, args.kind, args.name), None, stdout)
+
+    new.set_defaults(func=run)
