@@ -44,6 +44,7 @@ CIVIL_LIBERTIES_MAX = 60.0
     higher_is_riskier=True,
     requires=["fh_civil_liberties"],
     source="Freedom House, Freedom in the World",
+    per_country=True,
 )
 def crackdown_propensity(data: Any) -> NDArray[np.float64]:
     """Civil liberties a regime withholds, as a share of the Freedom House maximum of 60."""

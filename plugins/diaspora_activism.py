@@ -53,6 +53,7 @@ __all__ = ["diaspora_activism"]
     higher_is_riskier=True,
     requires=["emigre_organisations_documented"],
     source="evidence/diaspora_figures.csv: Yle, The Moscow Times, RFE/RL, Ark, Global Voices",
+    per_country=True,
 )
 def diaspora_activism(data: Any) -> NDArray[np.float64]:
     """Russian émigré organisations, relocated media and shelters documented in the host."""

@@ -67,6 +67,7 @@ __all__ = ["diaspora_size"]
     higher_is_riskier=True,
     requires=["diaspora_stock", "population"],
     source="estimates from evidence/diaspora_figures.csv (build_inputs.py); World Bank SP.POP.TOTL",
+    per_country=True,
 )
 def diaspora_size(data: Any) -> NDArray[np.float64]:
     """Russians who arrived since February 2022 and stayed, per 1,000 residents of the host."""

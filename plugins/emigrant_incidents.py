@@ -55,6 +55,7 @@ __all__ = ["emigrant_incidents"]
     higher_is_riskier=True,
     requires=["emigrant_incidents"],
     source="evidence/diaspora_figures.csv (build_inputs.py)",
+    per_country=True,
 )
 def emigrant_incidents(data: Any) -> NDArray[np.float64]:
     """Detentions, removals and entry bans of Russian emigrants documented in the host."""

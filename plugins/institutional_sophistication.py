@@ -47,6 +47,7 @@ COMPONENTS = ("wgi_ge_est", "wgi_rq_est", "wgi_rl_est", "wgi_cc_est")
     higher_is_riskier=False,
     requires=COMPONENTS,
     source="World Bank, Worldwide Governance Indicators",
+    per_country=True,
 )
 def institutional_sophistication(data: Any) -> NDArray[np.float64]:
     """Mean WGI government effectiveness, regulatory quality, rule of law, control of corruption."""

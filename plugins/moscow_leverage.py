@@ -82,6 +82,7 @@ def components_used(data: Any) -> NDArray[np.int64]:
         "gdp_usd",
     ],
     source="treaties; Russian bases abroad; national statistics; central banks; World Bank",
+    per_country=True,
 )
 def moscow_leverage(data: Any) -> NDArray[np.float64]:
     """Mean of bloc membership, military presence, trade share and remittances from Russia."""

@@ -48,6 +48,7 @@ __all__ = ["remittance_dependence"]
     higher_is_riskier=True,
     requires=["remittances_from_russia_usd", "gdp_usd"],
     source="central banks; World Bank NY.GDP.MKTP.CD",
+    per_country=True,
 )
 def remittance_dependence(data: Any) -> NDArray[np.float64]:
     """Transfers from Russia as a percentage of the host's GDP."""

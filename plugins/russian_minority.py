@@ -48,6 +48,7 @@ __all__ = ["russian_minority"]
     higher_is_riskier=True,
     requires=["russian_minority_pct"],
     source="censuses and statistics offices (evidence/leverage_figures.csv)",
+    per_country=True,
 )
 def russian_minority(data: Any) -> NDArray[np.float64]:
     """Ethnic Russians as a percentage of the host's population."""

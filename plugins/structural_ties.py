@@ -56,6 +56,7 @@ __all__ = ["structural_ties"]
         "russian_troops_in_occupied_territory",
     ],
     source="treaties; Russian bases abroad; TASS",
+    per_country=True,
 )
 def structural_ties(data: Any) -> NDArray[np.float64]:
     """Bloc membership (half) and Russian forces on the host's soil (half)."""

@@ -44,6 +44,7 @@ __all__ = ["trade_dependence"]
     higher_is_riskier=True,
     requires=["russia_trade_share_pct"],
     source="national statistics offices",
+    per_country=True,
 )
 def trade_dependence(data: Any) -> NDArray[np.float64]:
     """Russia's share of the host's trade turnover."""

@@ -51,6 +51,12 @@ class Indicator:
         Definition of the indicator, one paragraph.
     source : str, optional
         Where the inputs come from.
+    per_country : bool
+        True when a country's values depend on that country's own inputs alone (any of its
+        years, never another country's): ratios, sums, means of components, lags. The
+        intervals' Monte Carlo then computes many runs in one call, the runs laid side by side
+        as extra countries (:mod:`riskcore.batched`); otherwise it calls ``compute`` once per
+        run. Default False (always correct, slower).
 
     Examples
     --------
@@ -70,6 +76,7 @@ class Indicator:
     compute: ComputeFn = field(repr=False)
     description: str = ""
     source: str | None = None
+    per_country: bool = False
 
     def __post_init__(self) -> None:
         if not isinstance(self.code, str) or not _CODE.match(self.code):
@@ -79,6 +86,8 @@ class Indicator:
             )
         if not isinstance(self.higher_is_riskier, bool):
             raise TypeError(f"indicator '{self.code}': higher_is_riskier must be True or False")
+        if not isinstance(self.per_country, bool):
+            raise TypeError(f"indicator '{self.code}': per_country must be True or False")
         if isinstance(self.requires, str):
             raise TypeError(f"indicator '{self.code}': requires must be a list of variable names")
         object.__setattr__(self, "requires", tuple(self.requires))
@@ -100,12 +109,13 @@ def indicator(
     requires: Sequence[str],
     description: str | None = None,
     source: str | None = None,
+    per_country: bool = False,
 ) -> Callable[[ComputeFn], Indicator]:
     """Turn a function ``f(data)`` into an :class:`Indicator`.
 
     Parameters
     ----------
-    code, name, unit, higher_is_riskier, requires, source
+    code, name, unit, higher_is_riskier, requires, source, per_country
         As for :class:`Indicator`.
     description : str, optional
         Defaults to the first paragraph of the function's docstring.
@@ -141,6 +151,7 @@ def indicator(
             compute=fn,
             description=doc,
             source=source,
+            per_country=per_country,
         )
 
     return wrap

@@ -95,6 +95,7 @@ __all__ = ["{name}", "riskcore_indicators"]
     unit="log10 of {variable}",
     higher_is_riskier=True,
     requires=["{variable}"],
+    per_country=True,  # each country's values from its own inputs alone: faster intervals
 )
 def {name}(data: Any) -> NDArray[np.float64]:
     """The base-10 logarithm of {variable}; missing where it is missing or not positive."""

@@ -9,7 +9,9 @@ evaluated as batches along the engine's leading axis (:func:`riskcore.engine.agg
   limit, then the normalisation of each of those for every normalisation alternative, a small
   table the batch gathers from; every aggregation alternative is computed once per batch;
 - weight noise and exclusions become per-run weights, with no recompilation;
-- data noise changes the inputs, so data treatment runs once per run (slower, and said so).
+- data noise changes the inputs, so the data are treated again for the runs: the runs of a
+  batch together, laid side by side as extra countries, where no step mixes countries
+  (:mod:`riskcore.batched`), else run by run (slower, and said so).
 
 Runs are processed in chunks of bounded size, so memory does not grow with the number of runs,
 and each run's numbers depend only on its row of the design and the seed, so the results are
@@ -28,6 +30,7 @@ from numpy.typing import NDArray
 
 from riskcore._args import run_settings
 from riskcore.assumptions import Assumptions
+from riskcore.batched import prepare_runs
 from riskcore.chunks import Collected, collect, each_chunk
 from riskcore.data import Panel
 from riskcore.display import Displayed
@@ -173,34 +176,36 @@ class IndexModel:
             )[..., years]
         elif self.pooled is None and self.noise is None and not self.all_years:
             norm = self._noisy_year(batch)
-        else:  # the whole batch drawn at once, then each run treated
-            assert batch.seeds is not None
-            drawn = self._draw(self.panel.values, batch.seeds, np.arange(len(self.panel.years)))
-            norm = np.stack(
-                [
-                    self._noisy_run(drawn[r], int(seed), int(o), int(n))
-                    for r, (seed, o, n) in enumerate(
-                        zip(batch.seeds, batch.treatment, batch.normalization, strict=True)
-                    )
-                ]
-            )[..., years]
+        else:  # the whole batch drawn at once, then treated (as extra countries if it may)
+            norm = self._noisy_runs(batch)[..., years]
         score, rank = root_scores(self.plan, norm, weights=batch.weights, choices=batch.choices)
         if self.all_years:
             return score, rank
         t = 0 if self.by_year else self.t
         return score[:, :, t], rank[:, :, t]
 
-    def _noisy_run(self, values: FloatArray, seed: int, o: int, n: int) -> FloatArray:
-        """One run with noisy data (``values``, drawn), every year: treat, normalise."""
-        rng = np.random.default_rng([self.assumptions.seed, seed])
+    def _noisy_runs(self, batch: Batch) -> FloatArray:
+        """Runs with noisy data, every year: draw, treat (:func:`riskcore.batched.prepare_runs`,
+        per treatment alternative), draw the treated leaves' own noise, normalise (per
+        normalisation alternative). Each run draws from its own generator, inputs first."""
+        assert batch.seeds is not None
+        drawn = self._draw(self.panel.values, batch.seeds, np.arange(len(self.panel.years)))
+        rngs = [np.random.default_rng([self.assumptions.seed, int(s)]) for s in batch.seeds]
         if self.noise is not None:
-            self.noise.variables.apply(values, rng)
-        panel = dataclasses.replace(self.panel, values=values)
-        treated = prepare(self.variants.treat_plans[o], panel).values
+            self.noise.variables.apply_runs(drawn, rngs)
+        treated = np.empty((batch.size, len(self.plan.leaves), *drawn.shape[2:]))
+        for o, plan in enumerate(self.variants.treat_plans):
+            rows = np.flatnonzero(batch.treatment == o)
+            if rows.size:
+                treated[rows] = prepare_runs(plan, self.panel, drawn[rows])
         if self.noise is not None:
-            self.noise.leaves.apply(treated, rng)
-        out: FloatArray = normalize_leaves(self.variants.norm_plans[n], treated[np.newaxis])[0]
-        return out
+            self.noise.leaves.apply_runs(treated, rngs)
+        norm = np.empty_like(treated)
+        for n, plan in enumerate(self.variants.norm_plans):
+            rows = np.flatnonzero(batch.normalization == n)
+            if rows.size:
+                norm[rows] = normalize_leaves(plan, treated[rows])
+        return norm
 
     def _noisy_year(self, batch: Batch) -> FloatArray:
         """A batch of runs with noisy data in the analysed year alone (no step pools years):

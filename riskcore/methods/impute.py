@@ -93,6 +93,11 @@ class Imputer(NamedMethod, Protocol):
         The name an index file uses: ``impute = "<name>"`` or ``{ method = "<name>", ... }``.
     description : str
     Params : type of MethodParams
+    per_country : bool, optional
+        True for a method that fills a country's values from that country's own values alone
+        (its other years: ``locf``, ``linear``, ``panel_spread``), never from other countries'.
+        The intervals' Monte Carlo may then impute many runs in one call
+        (:mod:`riskcore.batched`). Absent means false.
     """
 
     def __call__(self, values: FloatArray, params: Any, *, context: ImputeContext) -> FloatArray:
@@ -125,6 +130,7 @@ class NoImputation(MethodBase):
     """Leave missing values missing (the default)."""
 
     name = "none"
+    per_country = True
     description = "leave missing values missing"
 
     def __call__(self, values: FloatArray, params: Any, *, context: ImputeContext) -> FloatArray:
@@ -151,6 +157,7 @@ class Constant(MethodBase):
     """
 
     name = "constant"
+    per_country = True
     description = "a stated value (value = ...) for every missing entry"
     Params = ConstantParams
 
@@ -224,6 +231,7 @@ class Locf(MethodBase):
     """
 
     name = "locf"
+    per_country = True
     description = "last observation carried forward, per country"
 
     def __call__(self, values: FloatArray, params: Any, *, context: ImputeContext) -> FloatArray:
@@ -242,6 +250,7 @@ class Linear(MethodBase):
     """
 
     name = "linear"
+    per_country = True
     description = "linear interpolation across years, interior gaps only"
 
     def __call__(self, values: FloatArray, params: Any, *, context: ImputeContext) -> FloatArray:

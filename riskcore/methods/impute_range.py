@@ -134,6 +134,7 @@ class PanelSpread(RangeImputer):
     the range of its own values over the years. A country without any value stays missing."""
 
     name = "panel_spread"
+    per_country = True
     description = "the country's nearest year, drawn within its own range over the years"
 
     def spread(self, values: FloatArray, params: Any, *, context: ImputeContext) -> Spread:

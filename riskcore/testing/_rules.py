@@ -35,6 +35,8 @@ RULES: Mapping[str, Mapping[str, str]] = {
         "missing-stays-missing": "a country-year whose inputs are all missing gets no value",
         "country-order": "reordering the countries reorders the values and changes nothing else",
         "deterministic": "the same data give the same values",
+        "per-country": "per_country = True only when a country's values do not depend on other "
+        "countries: computed on some of the countries, each keeps its values",
         "no-mutation": "compute(data) leaves the panel unchanged",
     },
     "normalizer": {
@@ -67,6 +69,8 @@ RULES: Mapping[str, Mapping[str, str]] = {
         "each filled value within its low..high, no range for an observed value",
         "country-order": "reordering the countries (and their group labels) reorders the values "
         "and changes nothing else",
+        "per-country": "per_country = True only when a country's values do not depend on other "
+        "countries: imputed on some of the countries, each keeps its values",
     },
     "treatment": {
         **_COMMON,

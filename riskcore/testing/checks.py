@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
@@ -235,7 +235,7 @@ def check_imputer(
     ------
     ConformanceError
         Naming the first rule broken: protocol, params, shape, dtype, no-mutation,
-        observed-kept, finite, spread, country-order.
+        observed-kept, finite, spread, country-order, per-country.
     """
     check = _method("imputer", method)
     p = check.params(method, params)
@@ -270,6 +270,15 @@ def check_imputer(
     )
     again = np.asarray(method(x[perm].copy(), p, context=moved), dtype=float)
     check.same(again, y[perm], "country-order", "countries reordered")
+    if getattr(method, "per_country", False):  # each country on its own
+        half = perm[: max(1, x.shape[0] // 2)]
+        alone = _context(
+            {g: [labels[i] for i in half] for g, labels in context.groups.items()},
+            None if context.indicators is None else context.indicators[:, half],
+            context.position,
+        )
+        got = np.asarray(method(x[half].copy(), p, context=alone), dtype=float)
+        check.same(got, y[half], "per-country", "imputed on half the countries")
 
 
 def check_treatment(
@@ -426,7 +435,7 @@ def check_indicator(indicator: Indicator, data: Panel | None = None, *, seed: in
     ------
     ConformanceError
         Naming the first rule broken: requires, shape, dtype, no-mutation,
-        missing-stays-missing, deterministic, country-order.
+        missing-stays-missing, deterministic, country-order, per-country.
     """
     check = Checker("indicator", indicator.code)
     rng = np.random.default_rng(seed)
@@ -454,3 +463,10 @@ def check_indicator(indicator: Indicator, data: Panel | None = None, *, seed: in
     perm = _permutation(rng, shape[0])
     moved = panel.select(countries=[panel.countries[i] for i in perm])
     check.same(compute(_Only(moved, indicator.requires)), y[perm], "country-order", "reordered")
+    if indicator.per_country:  # each country on its own: a part of the countries, same values
+        part = [panel.countries[i] for i in perm[: max(1, shape[0] // 2)]]
+        alone = panel.select(countries=part)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            raw = indicator.compute(cast(Any, _Only(alone, indicator.requires)))
+        got = check.array(raw, alone.shape[1:], "compute(data)")
+        check.same(got, y[perm[: len(part)]], "per-country", "computed on half the countries")

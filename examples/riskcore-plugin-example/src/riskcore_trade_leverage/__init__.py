@@ -44,6 +44,7 @@ __all__ = ["riskcore_indicators", "russia_trade_dependence"]
     higher_is_riskier=True,
     requires=["russia_trade_share_pct"],
     source="National statistics offices and customs services",
+    per_country=True,
 )
 def russia_trade_dependence(data: Any) -> NDArray[np.float64]:
     """Share of the host's foreign trade turnover that is with Russia, in percent."""
