@@ -124,8 +124,18 @@ def output_over_input(output: str | None, inputs: Sequence[tuple[str, str | None
     return None
 
 
-def interval_arguments(p: argparse.ArgumentParser, *, seed: bool = True) -> None:
-    """--draws, --level, --seed and --no-intervals of the commands that show intervals."""
+def interval_arguments(
+    p: argparse.ArgumentParser, *, seed: bool = True, warnings: bool = False
+) -> None:
+    """--draws, --level, --seed and --no-intervals of the commands that show intervals, and
+    with ``warnings`` --warnings (every integrity warning in full, not one line per kind)."""
+    if warnings:
+        p.add_argument(
+            "--warnings",
+            action="store_true",
+            help="every integrity warning on standard error with its country, year and details "
+            "(default: one line per kind of warning)",
+        )
     p.add_argument(
         "--draws",
         type=whole(2, 10_000_000),

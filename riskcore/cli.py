@@ -77,32 +77,28 @@ def _score_and_print(
     skip: Sequence[str] = (),
     details: bool = False,
     intervals: Any = False,
+    every_warning: bool = False,
 ) -> None:
+    from riskcore import text as show
     from riskcore.api import score
-    from riskcore.text import render_indicators, render_sources, render_table, render_years
+    from riskcore.integrity import data_warnings
 
     result = score(index, data, extra_countries=extra, skip_columns=skip, intervals=intervals)
     _spare_side_files(result, output)
     _year_in(result, year, str(data))
-    _print_warnings(result)
     if fmt == "json":
         text = result.to_json(year)
     elif fmt == "csv":
         text = result.to_csv(year)
     else:
-        parts = [render_table(result, year)]
+        parts = [show.render_table(result, year)]
         if details:
-            parts += [render_indicators(result, year), render_years(result)]
-        text = "\n\n".join([*parts, render_sources(result)])
+            parts += [show.render_indicators(result, year), show.render_years(result)]
+        text = "\n\n".join([*parts, show.render_sources(result)])
     _write(text, output, stdout)
-
-
-def _print_warnings(result: Any) -> None:
-    """The data's integrity warnings on stderr, one line per kind and variable."""
-    from riskcore.integrity import data_warnings, summary
-
-    for line in summary(data_warnings(result)):
-        print(f"riskcore: warning: {line}", file=sys.stderr)
+    stdout.flush()  # the table first, then the warnings (stderr), in a terminal too
+    for line in show.render_warnings(data_warnings(result), every=every_warning):
+        print(line, file=sys.stderr)
 
 
 def _cmd_audit(args: argparse.Namespace, stdout: TextIO) -> None:
@@ -330,6 +326,7 @@ def _cmd_demo(args: argparse.Namespace, stdout: TextIO) -> None:
         stdout,
         details=True,
         intervals=interval_options(args),
+        every_warning=args.warnings,
     )
 
 
@@ -345,6 +342,7 @@ def _cmd_score(args: argparse.Namespace, stdout: TextIO) -> None:
         args.skip_column,
         details=args.details,
         intervals=interval_options(args),
+        every_warning=args.warnings,
     )
 
 
@@ -442,7 +440,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="score the global example instead: host fragility of every country, with intervals",
     )
-    interval_arguments(demo)
+    interval_arguments(demo, warnings=True)
     demo.set_defaults(func=_cmd_demo)
 
     sc = sub.add_parser("score", help="score an index file on a data file")
@@ -451,7 +449,7 @@ def build_parser() -> argparse.ArgumentParser:
     sc.add_argument(
         "--details", action="store_true", help="also every indicator's values and every year"
     )
-    interval_arguments(sc)
+    interval_arguments(sc, warnings=True)
     sc.set_defaults(func=_cmd_score)
 
     au = sub.add_parser("audit", help="statistical audit: correlations, alpha, PCA, weights")

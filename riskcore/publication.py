@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from riskcore.outside import footnotes, mark_of
 from riskcore.text import number
 
 if TYPE_CHECKING:
@@ -155,8 +156,8 @@ def years_section(scores: Scores) -> str:
     for r in scores.ranked(scores.years[-1]):
         cells = [_e(f"{scores.countries[r]} {scores.panel.country_names.get(scores.countries[r])}")]
         for t, y in enumerate(scores.years):
-            cell = number(float(scores.score[r, t]))
             got = found[y]
+            cell = number(float(scores.score[r, t])) + mark_of(got, r)
             if got is not None and not math.isnan(float(got["score_low"][r])):
                 low, high = got["score_low"][r], got["score_high"][r]
                 cell += f" [{number(float(low))}-{number(float(high))}]"
@@ -166,6 +167,8 @@ def years_section(scores: Scores) -> str:
     levels = {f"{100 * got['level']:.0f} %" for got in found.values() if got is not None}
     if levels:
         notes.append(f"In brackets the {', '.join(sorted(levels))} interval where it was run.")
+    for y, got in found.items():
+        notes += footnotes(scores, y, got, label=f"{y} ")
     partial = [y for y in scores.years if scores.not_applicable(y)]
     if partial:
         codes = ", ".join(scores.not_applicable(partial[0]))

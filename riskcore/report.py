@@ -17,6 +17,7 @@ import io
 import math
 from typing import TYPE_CHECKING, Any
 
+from riskcore.outside import footnotes, mark_of
 from riskcore.publication import relative
 from riskcore.result import Scores
 from riskcore.text import number
@@ -134,7 +135,7 @@ def _results(scores: Scores, t: int, uncertainty: UncertaintyResult | None) -> s
             [
                 "-" if math.isnan(rank) else str(int(rank)),
                 _e(f"{scores.countries[r]} {scores.panel.country_names.get(scores.countries[r])}"),
-                number(float(scores.score[r, t])),
+                number(float(scores.score[r, t])) + mark_of(found, r),
                 *cells,
                 f"<span{cls}>{_e(band or '-')}</span>",
                 f"{100 * scores.coverage[r, t]:.0f}%",
@@ -150,6 +151,7 @@ def _results(scores: Scores, t: int, uncertainty: UncertaintyResult | None) -> s
             numeric={0, 2, *range(3, 3 + k), 4 + k, *range(5 + k, 5 + k + len(node_cols))},
         ),
     ]
+    parts += [f'<p class="note">{_e(n)}</p>' for n in footnotes(scores, year, found)]
     if found is not None:
         parts.append(
             f'<p class="note">Intervals: the central {100 * found["level"]:g}% of '

@@ -25,6 +25,7 @@ from riskcore.explain import Contribution, Explanation, explain
 from riskcore.integrity import data_warnings, with_warnings
 from riskcore.labels import country_position, year_position
 from riskcore.methods.base import json_int, json_number
+from riskcore.outside import placements
 from riskcore.plan import Plan
 from riskcore.reliability import reliability
 from riskcore.runs import Runs, interval_fields
@@ -246,7 +247,9 @@ class Scores(ScoresDisplay):
             array per country; empty without bands). When the runs' scores are not on one
             scale (:attr:`Runs.comparable` is False: the normalisation varies), the score
             bounds are NaN and there are no band probabilities: only ranks compare.
-            ``reliability``: per country (:func:`riskcore.reliability.reliability`).
+            ``reliability``: per country (:func:`riskcore.reliability.reliability`);
+            ``outside``: per country, where the score lies against its interval
+            (:func:`riskcore.outside.placements`).
         """
         runs = self.runs.get(self.years[self.year_index(year)])
         if runs is None:
@@ -260,6 +263,7 @@ class Scores(ScoresDisplay):
         if not runs.comparable:  # scores of different runs on different scales: ranks only
             out["score_low"] = out["score_high"] = np.full(len(self.countries), np.nan)
         out["reliability"] = reliability(self, self.years[self.year_index(year)], out)
+        out["outside"] = placements(self, self.years[self.year_index(year)], out)
         return out
 
     # -- exports ----------------------------------------------------------------------------

@@ -155,14 +155,20 @@ def _by_column(
 
 def interval_fields(found: dict[str, Any] | None, r: int, *, flat: bool = False) -> dict[str, Any]:
     """A record's interval keys for country ``r`` (nothing without runs), from
-    :meth:`riskcore.Scores.intervals`: ``score_low``, ``score_high``, ``rank_low``,
-    ``rank_high`` (whole: the interval's ends rounded outwards), ``interval_level``,
-    ``band_probabilities`` (with bands) and ``reliability``. ``flat`` (for flat records): the
-    band probabilities as ``p:<band>``, the grade as ``reliability`` and its components as
+    :meth:`riskcore.Scores.intervals`: ``score_low``, ``score_high``,
+    ``score_outside_interval`` (whether the score lies outside its own interval; None without
+    a score or a score interval), ``score_outside_note`` (where and why,
+    :meth:`riskcore.outside.Placement.note`; None inside), ``rank_low``, ``rank_high`` (whole:
+    the interval's ends rounded outwards), ``interval_level``, ``band_probabilities`` (with
+    bands) and ``reliability``. ``flat`` (for flat records): the band probabilities as
+    ``p:<band>``, the grade as ``reliability`` and its components as
     ``reliability:<component>``."""
     if found is None:
         return {}
     out: dict[str, Any] = {key: json_number(found[key][r]) for key in ("score_low", "score_high")}
+    place = found["outside"][r]
+    out["score_outside_interval"] = None if place is None else place.outside
+    out["score_outside_note"] = None if place is None else place.note()
     out["rank_low"] = json_int(np.floor(found["rank_low"][r]))
     out["rank_high"] = json_int(np.ceil(found["rank_high"][r]))
     out["interval_level"] = found["level"]

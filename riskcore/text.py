@@ -15,7 +15,10 @@ import os
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from riskcore.outside import footnotes, mark_of, marked
+
 if TYPE_CHECKING:
+    from riskcore.integrity import IntegrityWarning
     from riskcore.plugins import PluginInfo
     from riskcore.result import Scores
     from riskcore.uncertainty import UncertaintyResult
@@ -27,6 +30,7 @@ __all__ = [
     "render_plugins",
     "render_sources",
     "render_table",
+    "render_warnings",
     "render_years",
     "span",
 ]
@@ -70,11 +74,12 @@ def render_table(scores: Scores, year: int | None) -> str:
     width = max([len("Country"), *map(len, names)])
     bands = bool(scores.plan.bands)
     band_width = max([len("Band"), *(len(b) for b, _ in scores.plan.bands)]) if bands else 0
-    head = ["Rank", "Country".ljust(width), "Score"]
     found = scores.intervals(y)
     runs = scores.runs.get(y)
     score_interval = found is not None and runs is not None and runs.comparable
     level = f"{100 * found['level']:g}%" if found is not None else ""
+    mark = marked(found, scores.ranked(y))  # room for the marker only when a row has it
+    head = ["Rank", "Country".ljust(width), "Score" + (" " if mark else "")]
     if found is not None:
         head += [f"{level} interval".rjust(13)] if score_interval else []
         head += ["Ranks".rjust(7), "Rel.".rjust(4)]
@@ -91,7 +96,7 @@ def render_table(scores: Scores, year: int | None) -> str:
         cells = [
             ("-" if math.isnan(rank) else str(int(rank))).rjust(4),
             names[r].ljust(width),
-            number(scores.score[r, t]).rjust(5),
+            number(scores.score[r, t]).rjust(5) + ((mark_of(found, r) or " ") if mark else ""),
         ]
         if found is not None:
             cells += _interval_cells(found, r, score_interval)
@@ -104,7 +109,7 @@ def render_table(scores: Scores, year: int | None) -> str:
             cells.append(number(scores.nodes[j, r, t]).rjust(len(n.name)))
         lines.append("  ".join(cells).rstrip())
     if found is not None:
-        lines += ["", _interval_note(scores, y, level)]
+        lines += ["", *footnotes(scores, y, found), _interval_note(scores, y, level)]
     report = scores.treatment_report(y)
     if report["imputed"]:
         lines += ["", f"Imputed ({len(report['imputed'])} values, not counted as coverage):"]
@@ -284,3 +289,69 @@ def render_intervals(
         name = f"{r['country'] + ' ' + r['name']:<28.28}"
         lines.append(f"{name} {number(r['score']):>6}{spread}  {rank}{band}".rstrip())
     return "\n".join(lines)
+
+
+#: A compact warning line names its variables up to about this width, then how many more.
+WARNING_WIDTH = 120
+
+#: Each kind of integrity warning in a compact line: (one, several).
+_KINDS = {
+    "source_change": ("source change inside a series", "source changes inside a series"),
+    "nominal_at_edge": ("value at an end of its range", "values at an end of their range"),
+    "small_audit": ("audit on fewer than 10 observations", "audits on fewer than 10 observations"),
+    "structural_zero_pooled": (
+        "indicator pooled over years in which it is a structural zero",
+        "indicators pooled over years in which they are a structural zero",
+    ),
+    "clipped_shock": ("shock clipped at a goalpost", "shocks clipped at a goalpost"),
+}
+
+
+def render_warnings(warnings: Sequence[IntegrityWarning], *, every: bool = False) -> list[str]:
+    """The integrity warnings as the command line prints them on standard error.
+
+    Parameters
+    ----------
+    warnings : sequence of IntegrityWarning
+        :func:`riskcore.integrity.data_warnings` of a score, for instance.
+    every : bool
+        Every warning on a line of its own, with its country, year and details (``--warnings``);
+        otherwise one short line per kind, with how many there are and of which variables, and
+        a last line on how to see each.
+
+    Returns
+    -------
+    list of str
+        Lines starting ``riskcore: warning:`` (none without warnings).
+    """
+    prefix = "riskcore: warning: "
+    if every:
+        return [prefix + w.message for w in warnings]
+    kinds: dict[str, dict[str | None, int]] = {}
+    for w in warnings:
+        counts = kinds.setdefault(w.kind, {})
+        counts[w.variable] = counts.get(w.variable, 0) + 1
+    lines = []
+    for kind, counts in kinds.items():
+        n = sum(counts.values())
+        one, several = _KINDS.get(kind, (kind, kind))
+        head = f"{prefix}{n} {one if n == 1 else several}"
+        named = sorted(((v, k) for v, k in counts.items() if v), key=lambda vk: -vk[1])
+        lines.append(head + _listed([f"{v} ({k})" for v, k in named], len(head)))
+    if lines:
+        lines.append(
+            'riskcore: every warning with its country and year: --warnings, or "warnings" in '
+            "--format json"
+        )
+    return lines
+
+
+def _listed(items: Sequence[str], used: int) -> str:
+    """``: a, b, c`` within :data:`WARNING_WIDTH` after ``used`` characters, else as many as
+    fit (at least one) and ``and N more``; empty without items."""
+    for k in range(len(items), 0, -1):
+        rest = len(items) - k
+        text = ": " + ", ".join(items[:k]) + (f", and {rest} more" if rest else "")
+        if used + len(text) <= WARNING_WIDTH or k == 1:
+            return text
+    return ""
