@@ -92,11 +92,19 @@ class CellNoise:
         its own generator (uniform draws first, then normal ones), in place."""
         flat = values.reshape(len(rngs), -1)
         if self.uniform_at.size:
-            u = np.stack([g.random(self.uniform_at.size) for g in rngs])
-            flat[:, self.uniform_at] = self.low + (self.high - self.low) * u
+            u = np.empty((len(rngs), self.uniform_at.size))
+            for g, row in zip(rngs, u, strict=True):
+                g.random(out=row)
+            u *= self.high - self.low
+            u += self.low
+            flat[:, self.uniform_at] = u
         if self.normal_at.size:
-            z = np.stack([g.standard_normal(self.normal_at.size) for g in rngs])
-            flat[:, self.normal_at] = self.mean + self.sd * z
+            z = np.empty((len(rngs), self.normal_at.size))
+            for g, row in zip(rngs, z, strict=True):
+                g.standard_normal(out=row)
+            z *= self.sd
+            z += self.mean
+            flat[:, self.normal_at] = z
 
     def merged(self, other: CellNoise) -> CellNoise:
         """Both sets of cells (``other`` wins where both draw a cell)."""

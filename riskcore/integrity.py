@@ -17,6 +17,7 @@ The command line prints them as warnings; the JSON of ``score`` lists them under
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -75,6 +76,7 @@ class IntegrityWarning:
         return self.message
 
 
+@functools.lru_cache(maxsize=4096)  # a panel repeats a few sources many times
 def edition_free(source: str | None) -> str | None:
     """A source without its numbers: editions of one source (``Freedom in the World 2023``,
     ``... 2024``) and other line or page lists (``lines 18, 19``, ``lines 26``) are the same

@@ -20,7 +20,7 @@ from numpy.typing import NDArray
 from pydantic import Field
 
 from riskcore.hookspecs import hookimpl
-from riskcore.methods.base import Aggregator, MethodBase, MethodParams
+from riskcore.methods.base import Aggregator, MethodBase, MethodParams, sum_last
 from riskcore.methods.frontier import BenefitOfTheDoubt
 from riskcore.methods.outranking import Copeland, WeightedMedian
 
@@ -46,14 +46,18 @@ class Arithmetic(MethodBase):
     additive = True  # the value is sum(w * x): explain is exact
 
     def __call__(self, values: FloatArray, weights: FloatArray, params: Any) -> FloatArray:
-        out: FloatArray = np.sum(values * weights, axis=-1)
+        out: FloatArray = sum_last(values, weights)
         return out
 
 
 def _geometric(values: FloatArray, weights: FloatArray) -> FloatArray:
     with np.errstate(divide="ignore", invalid="ignore"):
+        if np.size(weights) < np.size(values) and bool(np.all(np.asarray(weights) > 0)):
+            # weights shared across countries and all positive: no 0 * log(0) to mask
+            out: FloatArray = np.exp(sum_last(np.log(values), weights))
+            return out
         logs = np.where(weights > 0, weights * np.log(values), 0.0)
-        out: FloatArray = np.exp(np.sum(logs, axis=-1))
+        out = np.exp(sum_last(logs))
     return out
 
 
@@ -108,7 +112,7 @@ class Geometric(MethodBase):
 def _power(values: FloatArray, weights: FloatArray, p: float) -> FloatArray:
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         terms = np.where(weights > 0, weights * np.power(values, p), 0.0)
-        out: FloatArray = np.power(np.sum(terms, axis=-1), 1.0 / p)
+        out: FloatArray = np.power(sum_last(terms), 1.0 / p)
     if p < 0:
         # a child at zero dominates a mean of negative order: the node is zero
         zero = np.any((weights > 0) & (values == 0), axis=-1)
