@@ -16,8 +16,10 @@ intervals (the same, then the Monte Carlo through the batched engine), and print
 
 It also prints the peak memory of the synthetic case in fresh processes for 1,000 and 4,000
 draws at chunks of 64 and 1,024 runs: the engine's working memory follows the chunk, not the
-draws; what grows with the draws is the kept runs (draws x countries x years scores and
-ranks, which the intervals and P(rise) are computed from).
+draws (at 1,024 runs it is most of the peak). What grows with the draws is the kept runs, which
+the intervals and P(rise) are computed from: 12 bytes per run, country and year (the score as
+a float64, the rank as an exact float32), filled in place as the chunks arrive, so 3,000 more
+draws of the 200 countries x 10 years add 69 MiB.
 """
 
 from __future__ import annotations

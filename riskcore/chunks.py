@@ -88,9 +88,11 @@ def each_chunk(
         results = (model(part(s)) for s in starts)
     else:
         raise ValueError(f"backend must be 'local' or 'dask', got {backend!r}")
-    for s, (scores, ranks) in zip(starts, results, strict=True):
+    for s in starts:  # not zip: its reused tuple would hold a chunk during the next one
+        scores, ranks = next(results)
         r = min(rows, n - s)
         yield s, scores.reshape(blocks, r, -1), ranks.reshape(blocks, r, -1)
+        del scores, ranks  # released before the next chunk is evaluated
         if progress is not None:
             progress(min(s + r, n) * blocks, n * blocks)
 
@@ -161,6 +163,7 @@ def collect(
                 warnings.simplefilter("ignore", RuntimeWarning)  # a run ranking nobody
                 shift[:, s : s + r] = np.nanmean(np.abs(ranks[..., ok] - nominal_rank[ok]), axis=-1)
             out.per_country.add(scores)
+        del scores, ranks  # released before the next chunk is evaluated
     if ok is not None:
         out.shift = shift.reshape(-1)
     return out

@@ -6,8 +6,12 @@ uncertainties of unranged values, imputation ranges: :mod:`riskcore.estimate_noi
 every country-year, besides its nominal score and rank, the central ``level`` interval of its
 score and of its rank over ``draws`` runs, and the probability of each risk band. The runs are
 the rows of a plain Monte Carlo design seeded by ``seed``; they go through
-:class:`riskcore.uncertainty.IndexModel` in chunks of ``chunk`` runs (memory bounded by the
-chunk, numbers independent of it), so nothing about scoring is written twice.
+:class:`riskcore.uncertainty.IndexModel` in chunks of ``chunk`` runs, locally or on a Dask
+cluster (``backend``: :func:`riskcore.chunks.each_chunk`, as the uncertainty analysis), so
+nothing about scoring is written twice. The working memory is bounded by the chunk; what the
+runs keep (:func:`riskcore.chunks.collect`) is one score (8 bytes) and one rank (4 bytes, exact)
+per run, country and year. The numbers are the same whatever the chunk size, the backend and
+the number of workers.
 
 The interval of a score is the ``(1 - level) / 2`` and ``(1 + level) / 2`` quantiles of its
 runs; the interval of a rank those of the rank in each run (ties share the lowest rank, as
@@ -18,7 +22,7 @@ country a score, whose score falls in that band.
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
@@ -26,7 +30,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from riskcore.assumptions import DataNoise
-from riskcore.chunks import each_chunk
+from riskcore.chunks import collect, each_chunk
 from riskcore.estimate_noise import InputNoise, input_noise
 from riskcore.runs import Runs
 from riskcore.uncertainty import IndexModel
@@ -50,14 +54,22 @@ class IntervalOptions:
     level : float
         Central probability of the intervals, in (0, 1) (default 0.9: 5th to 95th percentile).
     seed : int
-        The same seed gives the same numbers, whatever ``chunk``.
+        The same seed gives the same numbers, whatever ``chunk``, ``backend`` and the number of
+        workers.
     chunk : int
-        Runs evaluated at once; bounds the memory of one evaluation.
+        Runs evaluated at once; bounds the memory of one evaluation (and is one Dask task).
     one_year : bool
         Intervals of one year alone, ``year`` (None: the latest), as ``score`` and ``demo``
         show them: cheaper than every year (the default; the DataFrame, ``trend`` and the
         report use every year).
     year : int, optional
+    backend : {"local", "dask"}
+        ``dask`` evaluates the chunks on a ``dask.distributed`` cluster
+        (:mod:`riskcore.distributed`; ``pip install 'riskcore[dask]'``).
+    client : dask.distributed.Client, optional
+        The cluster's client, with ``backend="dask"`` only. None: Dask's default client (the
+        latest one started in this process), which must exist when the runs are computed: on
+        first use of :attr:`Scores.runs`, not when scoring (the client must still be open then).
     """
 
     draws: int = 1000
@@ -66,6 +78,8 @@ class IntervalOptions:
     chunk: int = 256
     one_year: bool = False
     year: int | None = None
+    backend: str = "local"
+    client: Any = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         if isinstance(self.draws, bool) or not isinstance(self.draws, int) or self.draws < 2:
@@ -76,6 +90,10 @@ class IntervalOptions:
             raise ValueError(f"chunk must be a positive integer, got {self.chunk!r}")
         if isinstance(self.seed, bool) or not isinstance(self.seed, int):
             raise ValueError(f"seed must be an integer, got {self.seed!r}")
+        if self.backend not in ("local", "dask"):
+            raise ValueError(f"backend must be 'local' or 'dask', got {self.backend!r}")
+        if self.client is not None and self.backend != "dask":
+            raise ValueError("a client is for backend='dask' only: give backend='dask' with it")
 
 
 def _assumptions_for(scores: Scores, noise: InputNoise | None, seed: int) -> Any:
@@ -121,9 +139,12 @@ def interval_runs(scores: Scores, options: IntervalOptions) -> tuple[dict[int, R
     years = [model.year] if one else list(scores.years)
     x = np.random.default_rng(options.seed).random((options.draws, sum(model.dims)))
     shape = (options.draws, len(scores.countries), len(years))
-    parts = list(each_chunk(model, x, 1, chunk=options.chunk))
-    sc = np.concatenate([p[1][0] for p in parts]).reshape(shape)
-    rk = np.concatenate([p[2][0] for p in parts]).reshape(shape)
+    chunks = each_chunk(
+        model, x, 1, chunk=options.chunk, backend=options.backend, client=options.client
+    )
+    kept = collect(chunks, options.draws, 1, shape[1] * shape[2], keep=True)
+    assert kept.scores is not None and kept.ranks is not None
+    sc, rk = kept.scores.reshape(shape), kept.ranks.reshape(shape)
     comparable = not any(f.kind == "normalize" for f in model.factors)
     factors = tuple(model.names)
     runs = {

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import weakref
 from pathlib import Path
 
 import numpy as np
@@ -65,6 +66,23 @@ def test_chunks_hold_the_same_base_rows_of_every_block() -> None:
     np.testing.assert_array_equal(kept.scores[:, 1], np.arange(10))
     with pytest.raises(ValueError, match="backend"):
         next(each_chunk(model, x, 3, backend="threads"))
+
+
+def test_a_kept_chunk_is_released_before_the_next_is_evaluated() -> None:
+    x = np.arange(10, dtype=np.float64)[:, np.newaxis]
+    returned: list[weakref.ref[np.ndarray]] = []
+
+    def model(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        assert all(ref() is None for ref in returned), "an earlier chunk is still held"
+        scores, ranks = np.repeat(rows, 2, axis=1), np.repeat(rows, 2, axis=1)
+        returned.extend((weakref.ref(scores), weakref.ref(ranks)))
+        return scores, ranks
+
+    kept = collect(each_chunk(model, x, 1, chunk=3), 10, 1, 2, keep=True)
+    assert len(returned) == 8  # four chunks
+    assert kept.scores is not None and kept.ranks is not None
+    np.testing.assert_array_equal(kept.scores[:, 0], np.arange(10))
+    np.testing.assert_array_equal(kept.ranks[:, 1], np.arange(10))
 
 
 def test_riskcore_clusters_start_their_workers_without_the_trim_threshold() -> None:

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import ExitStack
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -114,6 +117,59 @@ def test_the_same_seed_gives_the_same_numbers_whatever_the_chunk(
     b = scored(panel, IntervalOptions(draws=50, seed=seed, chunk=256))
     np.testing.assert_array_equal(a.runs[2020].score, b.runs[2020].score)
     np.testing.assert_array_equal(a.runs[2020].rank, b.runs[2020].rank)
+
+
+BANDS = '[[bands]]\nname = "low"\nfrom = 0\n[[bands]]\nname = "high"\nfrom = 45\n'
+
+
+@pytest.fixture(scope="module")
+def clients() -> Iterator[dict[int, Any]]:
+    """Clients of two local clusters, of one and of two workers (in-process workers: the runs
+    still go through the scheduler as tasks)."""
+    distributed = pytest.importorskip("dask.distributed")
+    with ExitStack() as stack:
+        out = {}
+        for workers in (1, 2):
+            cluster = stack.enter_context(
+                distributed.LocalCluster(
+                    n_workers=workers, threads_per_worker=1, processes=False, dashboard_address=":0"
+                )
+            )
+            out[workers] = stack.enter_context(distributed.Client(cluster, set_as_default=False))
+        yield out
+
+
+def every_number(s: riskcore.Scores) -> list[np.ndarray]:
+    """Every year's runs (scores, ranks), intervals and band probabilities."""
+    out = []
+    for year in s.years:
+        runs, found = s.runs[year], s.intervals(year)
+        assert found is not None and found["band_probabilities"]
+        out += [runs.score, runs.rank, *(found[k] for k in ("score_low", "score_high"))]
+        out += [found["rank_low"], found["rank_high"], *found["band_probabilities"].values()]
+    return out
+
+
+@settings(max_examples=3, deadline=None)
+@given(chunk=st.integers(5, 120), seed=st.integers(0, 99))
+def test_the_same_seed_gives_the_same_numbers_whatever_the_workers(
+    clients: dict[int, Any], chunk: int, seed: int
+) -> None:
+    values = np.array([[[4.0, 5.0], [6.0, 3.0], [5.0, 5.5]], [[5.0, 4.0], [3.0, 6.0], [5.0, 4.5]]])
+    panel = ranged_panel(values, np.full(values.shape, 3.0))  # scores on both sides of 45
+
+    def numbers(**options: Any) -> list[np.ndarray]:
+        intervals = IntervalOptions(draws=200, seed=seed, **options)
+        return every_number(riskcore.score(spec(BANDS), panel, host=HOST, intervals=intervals))
+
+    local = numbers(chunk=256)
+    assert local[0].shape == (200, 3)
+    spread = [numbers(chunk=chunk, backend="dask", client=c) for c in clients.values()]
+    with clients[2].as_current():  # no client given: Dask's default one
+        spread.append(numbers(chunk=chunk, backend="dask"))
+    for remote in spread:
+        assert len(remote) == len(local)
+        assert all(np.array_equal(a, b, equal_nan=True) for a, b in zip(local, remote, strict=True))
 
 
 @settings(max_examples=4, deadline=None)
@@ -237,9 +293,11 @@ def test_deferred_intervals_run_once_on_first_use() -> None:
         ({"level": 0}, "level"),
         ({"chunk": 0}, "chunk"),
         ({"seed": 1.5}, "seed"),
+        ({"backend": "threads"}, "backend"),
+        ({"client": object()}, "client"),
     ],
 )
-def test_bad_interval_options_name_the_option(options: dict[str, float], message: str) -> None:
+def test_bad_interval_options_name_the_option(options: dict[str, Any], message: str) -> None:
     with pytest.raises(ValueError, match=message):
         IntervalOptions(**options)  # type: ignore[arg-type]
 
