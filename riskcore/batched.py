@@ -30,7 +30,7 @@ from riskcore.data import Panel
 from riskcore.plan import Plan
 from riskcore.treat import prepare
 
-__all__ = ["country_step", "prepare_runs"]
+__all__ = ["as_is_rows", "country_step", "prepare_runs"]
 
 FloatArray = NDArray[np.float64]
 
@@ -62,6 +62,41 @@ def country_step(plan: Plan) -> str | None:
         if leaf.treatment is not None and leaf.treat_method != "none":
             return f"indicator '{leaf.code}' has an outlier treatment"
     return None
+
+
+def as_is_rows(plan: Plan, variables: tuple[str, ...]) -> list[int] | None:
+    """Where each leaf's values are a data variable taken as it is, the variables' positions,
+    one per leaf; None when some step of the data treatment changes a value.
+
+    Taken as it is: a raw data variable (no plugin, no derived variable), no denominator, a
+    multiplier of 1, no structural zero, no imputation, no outlier treatment, and no screening
+    in the index. :func:`riskcore.treat.prepare` then returns the variables' values unchanged,
+    so runs may skip it.
+
+    Parameters
+    ----------
+    plan : Plan
+    variables : tuple of str
+        The variables of the values the runs draw, in order.
+
+    Returns
+    -------
+    list of int or None
+    """
+    if plan.screen is not None:
+        return None
+    where = {v: i for i, v in enumerate(variables)}
+    rows = []
+    for leaf in plan.leaves:
+        plain = leaf.indicator is None and leaf.denominator is None and leaf.multiplier == 1.0
+        imputed = leaf.imputer is not None and leaf.impute_method != "none"
+        treated = leaf.treatment is not None and leaf.treat_method != "none"
+        if not plain or imputed or treated or leaf.missing == "structural_zero":
+            return None
+        if leaf.requires[0] not in where or len(leaf.requires) != 1:
+            return None
+        rows.append(where[leaf.requires[0]])
+    return rows
 
 
 def _passes(runs: int, per_run: int) -> Iterator[slice]:

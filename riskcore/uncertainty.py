@@ -30,7 +30,7 @@ from numpy.typing import NDArray
 
 from riskcore._args import run_settings
 from riskcore.assumptions import Assumptions
-from riskcore.batched import prepare_runs
+from riskcore.batched import as_is_rows, prepare_runs
 from riskcore.chunks import Collected, collect, each_chunk
 from riskcore.data import Panel
 from riskcore.display import Displayed
@@ -223,15 +223,20 @@ class IndexModel:
             values = self._draw(
                 self.panel.values[:, :, t : t + 1], batch.seeds[lo:hi], np.array([t]), keep
             )
-            runs = Panel(
-                values=np.moveaxis(values[..., 0], 0, -1),  # (variables, countries, runs)
-                variables=tuple(self.panel.variables[i] for i in keep),
-                countries=self.panel.countries,
-                years=tuple(range(hi - lo)),
-                country_names=self.panel.country_names,
-                groups=self.panel.groups,
-            )
-            treated = prepare(plan, runs).values[np.newaxis]
+            variables = tuple(self.panel.variables[i] for i in keep)
+            rows = as_is_rows(plan, variables)
+            if rows is not None:  # the leaves are the variables as they are: nothing to treat
+                treated = np.moveaxis(values[..., 0][:, rows], 0, -1)[np.newaxis]
+            else:
+                runs = Panel(
+                    values=np.moveaxis(values[..., 0], 0, -1),  # (variables, countries, runs)
+                    variables=variables,
+                    countries=self.panel.countries,
+                    years=tuple(range(hi - lo)),
+                    country_names=self.panel.country_names,
+                    groups=self.panel.groups,
+                )
+                treated = prepare(plan, runs).values[np.newaxis]
             for n, variant in enumerate(self.variants.norm_plans):
                 picked = np.flatnonzero(batch.normalization[lo:hi] == n)
                 if picked.size:

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import riskcore
-from riskcore.batched import country_step, prepare_runs
+from riskcore.batched import as_is_rows, country_step, prepare_runs
 from riskcore.plan import compile_plan
 from riskcore.plugins import PluginHost
 from riskcore.testing import ConformanceError, check_imputer, check_indicator
@@ -164,3 +164,47 @@ def test_a_false_imputer_claim_is_caught() -> None:
 
     with pytest.raises(ConformanceError, match="per-country"):
         check_imputer(Liar())
+
+
+AS_IS = """
+[index]
+name = "As is"
+children = ["a", "b"]
+[defaults]
+normalize = "minmax"
+[indicator.a]
+direction = "higher_is_riskier"
+[indicator.b]
+direction = "higher_is_riskier"
+"""
+
+
+@pytest.mark.parametrize(
+    ("section_b", "index_key", "as_is"),
+    [
+        ("", "", True),
+        ('missing = "structural_zero"\n', "", False),
+        ('impute = "locf"\n', "", False),
+        ('denominator = "c"\n', "", False),
+        ("multiplier = 100\n", "", False),
+        ('outliers = "winsorise"\n', "", False),
+        ("", "screen = 0.5\n", False),
+    ],
+)
+def test_variables_taken_as_they_are_need_no_treatment(
+    section_b: str, index_key: str, as_is: bool
+) -> None:
+    text = AS_IS.replace("[indicator.b]\n", "[indicator.b]\n" + section_b)
+    text = text.replace('children = ["a", "b"]\n', 'children = ["a", "b"]\n' + index_key)
+    plan = compile_plan(riskcore.parse_index(text), host=PluginHost(autoload=False))
+    variables = ("c", "b", "a")
+    rows = as_is_rows(plan, variables)
+    assert (rows is not None) == as_is
+    if rows is not None:
+        assert rows == [2, 1]
+        values = np.random.default_rng(0).uniform(1, 9, (3, 4, 2))
+        values[0, 1, 1] = values[2, 0, 0] = np.nan
+        panel = riskcore.Panel(
+            values=values, variables=variables, countries=COUNTRIES[:4], years=YEARS[:2]
+        )
+        np.testing.assert_array_equal(values[rows], prepare(plan, panel).values)
