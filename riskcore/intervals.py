@@ -42,6 +42,12 @@ __all__ = ["IntervalOptions", "defer_intervals", "interval_runs", "p_rise"]
 
 FloatArray = NDArray[np.float64]
 
+#: Leaf values evaluated at once by default (4 MiB per array of them): the runs of a chunk
+#: then stay within the processor's caches, which measured fastest on both cases of
+#: ``benchmarks/bench_intervals.py`` (a few hundred runs of a small index, a few dozen of a
+#: 200-country panel).
+CHUNK_VALUES = 2**19
+
 
 @dataclass(frozen=True)
 class IntervalOptions:
@@ -56,8 +62,11 @@ class IntervalOptions:
     seed : int
         The same seed gives the same numbers, whatever ``chunk``, ``backend`` and the number of
         workers.
-    chunk : int
+    chunk : int, optional
         Runs evaluated at once; bounds the memory of one evaluation (and is one Dask task).
+        None (the default): as many runs as hold about :data:`CHUNK_VALUES` leaf values
+        (leaves x countries x years per run), in chunks of equal size; chunks that fit the
+        processor's caches are the fastest (``benchmarks/bench_intervals.py``).
     one_year : bool
         Intervals of one year alone, ``year`` (None: the latest), as ``score`` and ``demo``
         show them: cheaper than every year (the default; the DataFrame, ``trend`` and the
@@ -75,7 +84,7 @@ class IntervalOptions:
     draws: int = 1000
     level: float = 0.9
     seed: int = 0
-    chunk: int = 256
+    chunk: int | None = None
     one_year: bool = False
     year: int | None = None
     backend: str = "local"
@@ -86,7 +95,8 @@ class IntervalOptions:
             raise ValueError(f"draws must be an integer >= 2, got {self.draws!r}")
         if not 0.0 < float(self.level) < 1.0:
             raise ValueError(f"level must be between 0 and 1 (exclusive), got {self.level!r}")
-        if isinstance(self.chunk, bool) or not isinstance(self.chunk, int) or self.chunk < 1:
+        bad = isinstance(self.chunk, bool) or not isinstance(self.chunk, int) or self.chunk < 1
+        if self.chunk is not None and bad:
             raise ValueError(f"chunk must be a positive integer, got {self.chunk!r}")
         if isinstance(self.seed, bool) or not isinstance(self.seed, int):
             raise ValueError(f"seed must be an integer, got {self.seed!r}")
@@ -139,9 +149,9 @@ def interval_runs(scores: Scores, options: IntervalOptions) -> tuple[dict[int, R
     years = [model.year] if one else list(scores.years)
     x = np.random.default_rng(options.seed).random((options.draws, sum(model.dims)))
     shape = (options.draws, len(scores.countries), len(years))
-    chunks = each_chunk(
-        model, x, 1, chunk=options.chunk, backend=options.backend, client=options.client
-    )
+    per_run = len(scores.plan.leaves) * len(scores.countries) * len(scores.years)
+    chunk = options.chunk or _default_chunk(options.draws, per_run)
+    chunks = each_chunk(model, x, 1, chunk=chunk, backend=options.backend, client=options.client)
     kept = collect(chunks, options.draws, 1, shape[1] * shape[2], keep=True)
     assert kept.scores is not None and kept.ranks is not None
     sc, rk = kept.scores.reshape(shape), kept.ranks.reshape(shape)
@@ -152,6 +162,12 @@ def interval_runs(scores: Scores, options: IntervalOptions) -> tuple[dict[int, R
         for t, y in enumerate(years)
     }
     return runs, options.level
+
+
+def _default_chunk(draws: int, per_run: int) -> int:
+    """Runs per chunk: equal chunks of at most about :data:`CHUNK_VALUES` values each."""
+    n_chunks = max(1, -(-draws * max(1, per_run) // CHUNK_VALUES))
+    return max(1, -(-draws // n_chunks))
 
 
 def defer_intervals(scores: Scores, options: IntervalOptions | None = None) -> Scores:

@@ -366,3 +366,25 @@ def test_one_year_intervals_equal_that_year_of_every_year() -> None:
     one = scored(panel, IntervalOptions(draws=60, seed=3, one_year=True, year=2020))
     assert set(one.runs) == {2020}
     np.testing.assert_array_equal(one.runs[2020].score, every.runs[2020].score)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(2, 200_000), st.integers(1, 10**7))
+def test_default_chunks_are_equal_and_hold_about_chunk_values(draws: int, per_run: int) -> None:
+    from riskcore.intervals import CHUNK_VALUES, _default_chunk
+
+    chunk = _default_chunk(draws, per_run)
+    assert 1 <= chunk <= draws
+    n_chunks = -(-draws // chunk)
+    assert (chunk - 1) * per_run <= CHUNK_VALUES  # at most one run over the budget
+    assert n_chunks * chunk - draws < n_chunks  # the chunks differ by at most one run
+
+
+def test_the_default_chunk_gives_the_numbers_of_any_other() -> None:
+    values = np.arange(1.0, 13.0).reshape(2, 3, 2)
+    panel = ranged_panel(values, np.full(values.shape, 0.5))
+    a = scored(panel, IntervalOptions(draws=40, seed=3))
+    b = scored(panel, IntervalOptions(draws=40, seed=3, chunk=7))
+    for y in a.runs:
+        assert np.array_equal(a.runs[y].score, b.runs[y].score, equal_nan=True)
+        assert np.array_equal(a.runs[y].rank, b.runs[y].rank, equal_nan=True)
