@@ -5,8 +5,11 @@ would check before defending it. The components of country ``c`` in year ``y``, 
 share of the index (leaf weights multiplied down the tree) or a count:
 
 ``coverage``
-    share of the index's weight backed by observed values (imputed values do not count;
-    :attr:`riskcore.Scores.coverage`);
+    share of the index's weight backed by values that are neither missing nor imputed: values
+    riskcore imputed do not count, and neither do values the data themselves mark as imputed
+    (kind ``imputed``, a figure the data's builder filled in). This is stricter than
+    :attr:`riskcore.Scores.coverage`, which counts the data's own imputed values as data and
+    alone decides ``min_coverage``;
 ``estimated_share``
     share resting on values that are estimates: inputs of kind ``estimate``, ``expert`` or
     ``imputed`` in the data or given only as a range, and values riskcore imputed;
@@ -25,11 +28,21 @@ share of the index (leaf weights multiplied down the tree) or a count:
 
 The grade::
 
-    grade = 10 * max(0, 1 - 0.4 (1 - coverage) - 0.1 estimated_share - 0.1 unranged_share
-                       - 0.1 min(age_years / 5, 1) - 0.1 min(source_changes / 2, 1)
-                       - 0.2 min(interval_width / 0.5, 1))
+    grade = 10 * max(0, 1 - 0.5 (1 - coverage) - 0.1 estimated_share - 0.1 unranged_share
+                       - 0.1 min(age_years / 5, 1) - 0.05 min(source_changes / 2, 1)
+                       - 0.15 min(interval_width / 0.5, 1))
 
-rounded to one decimal; a country-year without a score has no grade.
+rounded to one decimal; a country-year without a score has no grade; without intervals the
+last term is left out.
+
+The weights follow INFORM's reliability index, which penalises missing and imputed data most.
+An input imputed, by riskcore or in the data, counts against both ``coverage`` (0.5) and
+``estimated_share`` (0.1): when every leaf has a value, it costs per unit of weight six times
+an estimate with a range (0.1 alone) and three times one without (0.1 + 0.1
+``unranged_share``); a value missing and left out costs 0.5. The interval's width weighs less
+(0.15): it counts again the ranges and standard errors the shares already see, and a doubt left
+unstated narrows it. A source change (0.05) threatens the comparison of years more than the
+level of one, and the trend and the integrity warnings name each change.
 
 References
 ----------
@@ -57,12 +70,12 @@ __all__ = ["WEIGHTS", "grade", "reliability"]
 FloatArray = NDArray[np.float64]
 
 WEIGHTS = {
-    "coverage": 0.4,
+    "coverage": 0.5,
     "estimated_share": 0.1,
     "unranged_share": 0.1,
     "age_years": 0.1,
-    "source_changes": 0.1,
-    "interval_width": 0.2,
+    "source_changes": 0.05,
+    "interval_width": 0.15,
 }
 """The largest deduction of each component (they add up to 1)."""
 
@@ -83,22 +96,33 @@ def grade(components: dict[str, float | None]) -> float:
     return round(10.0 * max(0.0, 1.0 - deduction), 1)
 
 
-def _leaf_masks(scores: Scores) -> tuple[NDArray[np.bool_], NDArray[np.bool_]]:
-    """Per leaf value: whether an input is an estimate, and whether it is uncertain at all."""
-    panel, plan = scores.panel, scores.plan
+def _from_inputs(scores: Scores, marked: NDArray[np.bool_]) -> NDArray[np.bool_]:
+    """Per leaf value: whether one of the leaf's inputs is ``marked`` (variables, countries,
+    years) where the leaf has a value from the data (not imputed by riskcore)."""
+    panel = scores.panel
+    out = np.zeros(scores.values.shape, bool)
+    index = {v: i for i, v in enumerate(panel.variables)}
+    for i, leaf in enumerate(scores.plan.leaves):
+        rows = [index[v] for v in leaf.inputs if v in index]
+        if rows:
+            out[i] = np.any(marked[rows], axis=0) & scores.prepared.observed[i]
+    return out
+
+
+def _leaf_masks(
+    scores: Scores,
+) -> tuple[NDArray[np.bool_], NDArray[np.bool_], NDArray[np.bool_]]:
+    """Per leaf value: whether an input is an estimate, whether one is imputed in the data, and
+    whether the value is uncertain at all."""
     shape = scores.values.shape
-    estimated = np.zeros(shape, bool)
-    est = panel.estimates
+    estimated = imputed = np.zeros(shape, bool)
+    est = scores.panel.estimates
     if est is not None:
-        soft = (est.kind != KINDS.index("observed")) | est.from_range
-        index = {v: i for i, v in enumerate(panel.variables)}
-        for i, leaf in enumerate(plan.leaves):
-            rows = [index[v] for v in leaf.inputs if v in index]
-            if rows:
-                estimated[i] = np.any(soft[rows], axis=0) & scores.prepared.observed[i]
-    noise = input_noise(plan, panel, scores.prepared)
+        estimated = _from_inputs(scores, (est.kind != KINDS.index("observed")) | est.from_range)
+        imputed = _from_inputs(scores, est.is_kind("imputed"))
+    noise = input_noise(scores.plan, scores.panel, scores.prepared)
     uncertain = noise.uncertain if noise is not None else np.zeros(shape, bool)
-    return estimated, uncertain
+    return estimated, imputed, uncertain
 
 
 def _ages(observed: NDArray[np.bool_], years: tuple[int, ...]) -> FloatArray:
@@ -141,7 +165,9 @@ def reliability(
     """
     t = scores.year_index(year)
     weights = scores.plan.leaf_weights
-    estimated, uncertain = _leaf_masks(scores)
+    estimated, imputed_in_data, uncertain = _leaf_masks(scores)
+    # Scores.coverage less the weight of the values the data mark as imputed
+    coverage = scores.coverage[:, t] - scores.weight_share(imputed_in_data)[:, t]
     soft = (estimated | scores.imputed)[:, :, t]
     unranged = soft & ~uncertain[:, :, t]
     age = np.where(scores.prepared.observed, 0.0, _ages(scores.prepared.observed, scores.years))
@@ -159,7 +185,7 @@ def reliability(
         has_value = ~np.isnan(scores.values[:, r, t])
         total = float(np.sum(weights[has_value])) or 1.0
         components: dict[str, float | None] = {
-            "coverage": float(scores.coverage[r, t]),
+            "coverage": max(0.0, float(coverage[r])),
             "estimated_share": float(np.sum(weights[soft[:, r] & has_value]) / total),
             "unranged_share": float(np.sum(weights[unranged[:, r] & has_value]) / total),
             "age_years": float(np.sum(weights[has_value] * age[has_value, r, t]) / total),

@@ -50,7 +50,8 @@ class Scores(ScoresDisplay):
     score, rank, coverage : ndarray, shape (countries, years)
         Score on the index scale (NaN when it cannot be computed), rank within each year (1 the
         highest, ties sharing the lowest rank, NaN without a score), and the share of the index's
-        weight backed by observed data (imputed values do not count).
+        weight backed by data (values riskcore imputed do not count; values the data mark
+        ``imputed`` do here, though not in the reliability grade's coverage).
     imputed_share : ndarray, shape (countries, years)
         The share of the index's weight resting on imputed values.
     raw : ndarray, shape (leaves, countries, years)
@@ -98,18 +99,13 @@ class Scores(ScoresDisplay):
         self.node_coverage: FloatArray = ev.node_coverage[0]
         self.score: FloatArray = ev.score[0]
         self.rank: FloatArray = ev.rank[0]
-        backed = prepared.observed & ~prepared.excluded
+        self.prepared = prepared
         # each leaf's share of the index under the weights used (a dropped leaf counts 0)
         shares = ev.leaf_weights if ev.leaf_weights.size else plan.leaf_weights
-        shares = shares[0] if shares.ndim == 2 else shares
-        self.coverage: FloatArray = np.einsum("lcy,l->cy", backed.astype(float), shares)
-        if prepared.not_applicable is not None and prepared.not_applicable.any():
-            # the weight of not-applicable leaves is not missing: it is not part of the index
-            na = np.einsum("lcy,l->cy", prepared.not_applicable.astype(float), shares)
-            with np.errstate(invalid="ignore", divide="ignore"):
-                self.coverage = np.where(na < 1, self.coverage / (1 - na), 0.0)
+        self._shares: FloatArray = shares[0] if shares.ndim == 2 else shares
+        self.coverage = self.weight_share(prepared.observed & ~prepared.excluded)
         self.imputed_share: FloatArray = np.einsum(
-            "lcy,l->cy", prepared.imputed.astype(float), shares
+            "lcy,l->cy", prepared.imputed.astype(float), self._shares
         )
         self.node_values: FloatArray = ev.nodes[0]  # on the normalised scale (0..1)
         self.weights: dict[str, dict[str, float]] = {}
@@ -126,11 +122,22 @@ class Scores(ScoresDisplay):
             *self.country_weights.values(),
         ):  # fmt: skip
             arr.flags.writeable = False
-        self.prepared = prepared
         self._runs: dict[int, Runs] = {}
         self.interval_level = 0.9
         self.pending_runs: Any = None  # () -> (runs, level): riskcore.intervals.defer_intervals
         self._check_domain()
+
+    def weight_share(self, where: NDArray[np.bool_]) -> FloatArray:
+        """The share of the index's weight on the leaf values ``where`` (leaves, countries,
+        years) holds, per country and year, as :attr:`coverage` counts it: under the weights
+        used, the weight of not-applicable leaves left out (it is no part of the index)."""
+        out: FloatArray = np.einsum("lcy,l->cy", where.astype(float), self._shares)
+        na = self.prepared.not_applicable
+        if na is not None and na.any():
+            rest = 1 - np.einsum("lcy,l->cy", na.astype(float), self._shares)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                out = np.where(rest > 0, out / rest, 0.0)
+        return out
 
     @property
     def runs(self) -> dict[int, Runs]:

@@ -255,13 +255,18 @@ def test_reliability_components_by_hand(tmp_path: Path) -> None:
     assert (c["age_years"], c["source_changes"]) == (0.0, 1.0)
     width = (found["score_high"][0] - found["score_low"][0]) / 100
     assert c["interval_width"] == pytest.approx(width)
-    expected = 10 * (1 - 0.1 * 0.5 - 0.1 * 0.5 - 0.2 * min(width / 0.5, 1))
-    assert arm["grade"] == pytest.approx(round(expected, 1))
+    # estimates 0.1 x 0.5, one source change 0.05 x 1/2, the interval 0.15 x width / 0.5
+    expected = 10 * (1 - 0.1 * 0.5 - 0.05 * 0.5 - 0.15 * min(width / 0.5, 1))
+    assert arm["grade"] == round(expected, 1)
     g = geo["components"]
     # v1 imputed (not coverage), a year old, without a spread (one observation): unranged
     assert (g["coverage"], g["estimated_share"], g["unranged_share"]) == (0.5, 0.5, 0.5)
-    assert g["age_years"] == pytest.approx(0.5)
-    assert geo["grade"] == grade(g)
+    assert (g["age_years"], g["source_changes"]) == (pytest.approx(0.5), 0.0)
+    geo_width = (found["score_high"][1] - found["score_low"][1]) / 100
+    assert g["interval_width"] == pytest.approx(geo_width)
+    # coverage 0.5 x 0.5, estimates and unranged 0.1 x 0.5 each, age 0.1 x 0.5 / 5
+    expected = 10 * (1 - 0.25 - 0.05 - 0.05 - 0.01 - 0.15 * min(geo_width / 0.5, 1))
+    assert geo["grade"] == round(expected, 1)
 
 
 def test_grade_formula_ends() -> None:
