@@ -268,5 +268,5 @@ def audit(
             )
         )
     observations = int(np.sum(~np.isnan(root)))
-    integrity = integrity_warnings(scores, observations, pooled=all_years)
+    integrity = integrity_warnings(scores, observations, pooled=all_years, year=label)
     return Audit(scores.plan.name, label, method, observations, out, integrity)

@@ -176,19 +176,23 @@ _SUMMARY = {
 }
 
 
-def audit_warnings(scores: Scores, observations: int, *, pooled: bool) -> list[IntegrityWarning]:
-    """An audit's warnings: fewer than 10 observations, and, when it pools years, the
+def audit_warnings(
+    scores: Scores, observations: int, *, pooled: bool, year: int | None = None
+) -> list[IntegrityWarning]:
+    """An audit's warnings: fewer than 10 observations (naming the year audited, ``year``; no
+    variable or country, the whole audit is concerned), and, when it pools years, the
     structural zeros it pools, one warning per indicator naming the countries and years."""
     out = []
     if observations < SMALL_AUDIT:
+        of = " of all years pooled" if pooled else "" if year is None else f" of {year}"
         out.append(
             IntegrityWarning(
                 "small_audit",
                 None,
                 None,
-                None,
-                f"the audit rests on {observations} observations (fewer than {SMALL_AUDIT}): "
-                "its correlations, alpha and components say little",
+                None if pooled else year,
+                f"the audit{of} rests on {observations} observations (fewer than "
+                f"{SMALL_AUDIT}): its correlations, alpha and components say little",
             )
         )
     structural = scores.prepared.structural
@@ -219,20 +223,32 @@ def audit_warnings(scores: Scores, observations: int, *, pooled: bool) -> list[I
 
 
 def clipped_shocks(baseline: Scores, shocked: Scores) -> list[IntegrityWarning]:
-    """Values a scenario moved past their indicator's goalpost, where normalisation clips them."""
+    """Values a scenario moved past their indicator's goalpost, where normalisation clips them.
+
+    A value is past a goalpost when the indicator's own normalisation, unclipped, takes it
+    beyond 0 or 1 by more than a billionth of the goalposts' span (a shock that lands on the
+    goalpost up to rounding is not clipped); goalposts given in transformed units count too.
+    """
     out = []
     for i, leaf in enumerate(baseline.plan.leaves):
         params = leaf.normalize_params
-        lower, upper = getattr(params, "lower", None), getattr(params, "upper", None)
-        if lower is None or upper is None or not getattr(params, "clip", True):
+        goalposts = getattr(params, "goalposts", None)  # in transformed units
+        if not (callable(goalposts) and getattr(params, "clip", False)):
             continue
         before, after = baseline.values[i], shocked.values[i]
         with np.errstate(invalid="ignore"):
+            free = leaf.normalizer(after, params.model_copy(update={"clip": False}), axis=(0, 1))
             moved = (after != before) & ~np.isnan(after)
-            past = moved & ((after > upper) | (after < lower))
+            past = moved & ((free > 1 + _SPAN_TOLERANCE) | (free < -_SPAN_TOLERANCE))
         for c, t in zip(*np.nonzero(past), strict=True):
             v = float(after[c, t])
-            bound = upper if v > upper else lower
+            side = "upper" if free[c, t] > 1 else "lower"
+            raw = getattr(params, side, None)
+            if raw is not None:
+                bound = f"{raw:g}"
+            else:
+                lo, hi = goalposts()
+                bound = f"{hi if side == 'upper' else lo:g} (in transformed units)"
             out.append(
                 IntegrityWarning(
                     "clipped_shock",
@@ -240,8 +256,12 @@ def clipped_shocks(baseline: Scores, shocked: Scores) -> list[IntegrityWarning]:
                     baseline.countries[c],
                     baseline.years[t],
                     f"the shock moves '{leaf.code}' of {baseline.countries[c]} in "
-                    f"{baseline.years[t]} to {v:g}, past the goalpost {bound:g}: normalisation "
-                    f"clips it to {bound:g}, so the shock counts less than its size",
+                    f"{baseline.years[t]} to {v:g}, past the {side} goalpost {bound}: "
+                    "normalisation clips it there, so the shock counts less than its size",
                 )
             )
     return out
+
+
+_SPAN_TOLERANCE = 1e-9
+"""How far past a goalpost, as a share of the goalposts' span, a value must be to be clipped."""
