@@ -18,12 +18,13 @@ intervals (the same, then the Monte Carlo through the batched engine), and print
 Both run with the default chunk (``IntervalOptions.chunk = None``: about 2**19 leaf values per
 chunk, which measured fastest here).
 
-It also prints the peak memory of the synthetic case in fresh processes for 1,000 and 4,000
-draws at chunks of 64 and 1,024 runs: the engine's working memory follows the chunk, not the
-draws (at 1,024 runs it is most of the peak). What grows with the draws is the kept runs, which
-the intervals and P(rise) are computed from: 12 bytes per run, country and year (the score as
-a float64, the rank as an exact float32), filled in place as the chunks arrive, so 3,000 more
-draws of the 200 countries x 10 years add 69 MiB.
+It also prints the peak memory of the synthetic case in fresh processes for 1,000, 4,000 and
+20,000 draws at the default chunk, first keeping the runs (``keep_bytes=2**28``, the default:
+12 bytes per run, country and year, so 3,000 more draws of the 200 countries x 10 years add
+69 MiB, and 20,000 draws would need 458 MiB), then summarising them in passes
+(``keep_bytes=0``: :mod:`riskcore.streaming`, the same numbers in a few passes more), whose
+peak does not grow with the draws. By default the runs are kept up to 256 MiB and summarised
+beyond, so the 20,000-draw line of the first kind is summarised too.
 """
 
 from __future__ import annotations
@@ -95,15 +96,15 @@ def case(label: str, index: object, data: Path, draws: int, repeat: int) -> None
     print(f"  {'':<30} median 90% interval width {width:.2f} points, {found['runs']} runs")
 
 
-def child(draws: int, chunk: int) -> None:
+def child(draws: int, keep: int) -> None:
     """Measure one synthetic run's peak memory (run in a fresh interpreter)."""
     with tempfile.TemporaryDirectory() as tmp:
         index, data = synthetic(Path(tmp))
         riskcore.score(index, data, intervals=False)
 
         def run() -> None:
-            options = IntervalOptions(draws=draws, chunk=chunk)
-            assert riskcore.score(index, data, intervals=options).runs
+            options = IntervalOptions(draws=draws, keep_bytes=2**28 if keep else 0)
+            assert riskcore.score(index, data, intervals=options).intervals() is not None
 
         report_peak(run, draws)
 
@@ -124,14 +125,13 @@ def main() -> None:
         s_index, s_data = synthetic(Path(tmp))
         case("200 countries, SEs", s_index, s_data, args.draws, args.repeat)
     print("\nPeak memory of the synthetic case (MiB resident, fresh processes: before, peak)")
-    for draws in (1000, 4000):
-        for chunk in (64, 1024):
-            m = peak_rss("bench_intervals.py", draws, chunk)
+    for keep, label in ((1, "runs kept up to 256 MiB"), (0, "runs summarised")):
+        for draws in (1000, 4000, 20000):
+            m = peak_rss("bench_intervals.py", draws, keep)
             print(
-                f"  draws {draws:>5}, chunk {chunk:>5}: {m['before']:7.1f} -> {m['peak']:7.1f}"
+                f"  {label:<24} draws {draws:>6}: {m['before']:7.1f} -> {m['peak']:7.1f}"
                 f"  (+{m['peak'] - m['before']:.1f})"
             )
-
 
 if __name__ == "__main__":
     main()

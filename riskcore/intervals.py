@@ -13,6 +13,12 @@ runs keep (:func:`riskcore.chunks.collect`) is one score (8 bytes) and one rank 
 per run, country and year. The numbers are the same whatever the chunk size, the backend and
 the number of workers.
 
+Keeping every run takes ``draws x countries x years x 12`` bytes. Beyond ``keep_bytes`` (256 MiB
+by default) the runs are not kept: they are evaluated again in a few passes
+(:mod:`riskcore.streaming`) that keep only what the intervals, band probabilities and
+probabilities of a rise need (:class:`riskcore.runs.SummarisedRuns`), with the same numbers, so
+that memory stays bounded whatever the number of draws, at the price of time.
+
 The interval of a score is the ``(1 - level) / 2`` and ``(1 + level) / 2`` quantiles of its
 runs; the interval of a rank those of the rank in each run (ties share the lowest rank, as
 nominal ranks do). A band's probability is the share of runs, among those that give the
@@ -22,6 +28,7 @@ country a score, whose score falls in that band.
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
 from typing import TYPE_CHECKING, Any
@@ -32,7 +39,8 @@ from numpy.typing import NDArray
 from riskcore.assumptions import DataNoise
 from riskcore.chunks import collect, each_chunk
 from riskcore.estimate_noise import InputNoise, input_noise
-from riskcore.runs import Runs
+from riskcore.runs import Runs, SummarisedRuns, band_counts
+from riskcore.streaming import Extent, exact_percentiles
 from riskcore.uncertainty import IndexModel
 
 if TYPE_CHECKING:
@@ -47,6 +55,9 @@ FloatArray = NDArray[np.float64]
 #: ``benchmarks/bench_intervals.py`` (a few hundred runs of a small index, a few dozen of a
 #: 200-country panel).
 CHUNK_VALUES = 2**19
+
+#: Bytes of runs kept by default (:attr:`IntervalOptions.keep_bytes`).
+KEEP_BYTES = 2**28
 
 
 @dataclass(frozen=True)
@@ -79,6 +90,11 @@ class IntervalOptions:
         The cluster's client, with ``backend="dask"`` only. None: Dask's default client (the
         latest one started in this process), which must exist when the runs are computed: on
         first use of :attr:`Scores.runs`, not when scoring (the client must still be open then).
+    keep_bytes : int
+        The most memory the kept runs may take (12 bytes per run, country and year; default
+        :data:`KEEP_BYTES`, 256 MiB). Beyond it the runs are summarised in passes instead
+        (:mod:`riskcore.streaming`): the same numbers in bounded memory, in about three times
+        the time, and only at ``level`` (:class:`riskcore.runs.SummarisedRuns`).
     """
 
     draws: int = 1000
@@ -89,6 +105,7 @@ class IntervalOptions:
     year: int | None = None
     backend: str = "local"
     client: Any = field(default=None, compare=False, repr=False)
+    keep_bytes: int = KEEP_BYTES
 
     def __post_init__(self) -> None:
         if isinstance(self.draws, bool) or not isinstance(self.draws, int) or self.draws < 2:
@@ -104,6 +121,11 @@ class IntervalOptions:
             raise ValueError(f"backend must be 'local' or 'dask', got {self.backend!r}")
         if self.client is not None and self.backend != "dask":
             raise ValueError("a client is for backend='dask' only: give backend='dask' with it")
+        small = not isinstance(self.keep_bytes, int) or self.keep_bytes < 0
+        if isinstance(self.keep_bytes, bool) or small:
+            raise ValueError(
+                f"keep_bytes must be a whole number of bytes >= 0, got {self.keep_bytes!r}"
+            )
 
 
 def _assumptions_for(scores: Scores, noise: InputNoise | None, seed: int) -> Any:
@@ -151,17 +173,82 @@ def interval_runs(scores: Scores, options: IntervalOptions) -> tuple[dict[int, R
     shape = (options.draws, len(scores.countries), len(years))
     per_run = len(scores.plan.leaves) * len(scores.countries) * len(scores.years)
     chunk = options.chunk or _default_chunk(options.draws, per_run)
-    chunks = each_chunk(model, x, 1, chunk=chunk, backend=options.backend, client=options.client)
-    kept = collect(chunks, options.draws, 1, shape[1] * shape[2], keep=True)
-    assert kept.scores is not None and kept.ranks is not None
-    sc, rk = kept.scores.reshape(shape), kept.ranks.reshape(shape)
     comparable = not any(f.kind == "normalize" for f in model.factors)
     factors = tuple(model.names)
+
+    def passes() -> Iterator[tuple[int, FloatArray, FloatArray]]:
+        return each_chunk(model, x, 1, chunk=chunk, backend=options.backend, client=options.client)
+
+    if options.draws * shape[1] * shape[2] * 12 > options.keep_bytes:
+        bands = tuple((name, float(start)) for name, start in scores.plan.bands)
+        summary = _Summary(shape, bands, options.level)
+        return summary.runs(passes, years, factors, comparable), options.level
+    kept = collect(passes(), options.draws, 1, shape[1] * shape[2], keep=True)
+    assert kept.scores is not None and kept.ranks is not None
+    sc, rk = kept.scores.reshape(shape), kept.ranks.reshape(shape)
     runs = {
         y: Runs(year=y, score=sc[:, :, t], rank=rk[:, :, t], factors=factors, comparable=comparable)
         for t, y in enumerate(years)
     }
     return runs, options.level
+
+
+@dataclass
+class _Summary:
+    """What the intervals need of runs that are not kept, summed pass by pass
+    (:mod:`riskcore.streaming`)."""
+
+    shape: tuple[int, int, int]  # draws, countries, years
+    bands: tuple[tuple[str, float], ...]
+    level: float
+
+    def runs(
+        self,
+        passes: Callable[[], Iterator[tuple[int, FloatArray, FloatArray]]],
+        years: list[int],
+        factors: tuple[str, ...],
+        comparable: bool,
+    ) -> dict[int, Runs]:
+        """The :class:`~riskcore.runs.SummarisedRuns` of every year."""
+        draws, n_c, n_y = self.shape
+        cells = n_c * n_y
+
+        def blocks() -> Iterator[FloatArray]:  # scores then ranks, (runs, 2 x cells)
+            for _, sc, rk in passes():
+                yield np.concatenate([sc[0], rk[0]], axis=1, dtype=np.float64)
+
+        extent = Extent(2 * cells)
+        hits = np.zeros((len(self.bands), cells), dtype=np.int64)
+        higher = np.zeros((n_c, n_y, n_y), dtype=np.int64)  # [c, a, b]: runs higher in b
+        both = np.zeros((n_c, n_y, n_y), dtype=np.int64)
+        for block in blocks():
+            extent.add(block)
+            score = block[:, :cells]
+            if self.bands:
+                hits += band_counts(score, self.bands)[0]
+            if n_y > 1:
+                v = score.reshape(-1, n_c, n_y)
+                ok = ~np.isnan(v)
+                higher += (v[:, :, np.newaxis, :] > v[:, :, :, np.newaxis]).sum(axis=0)
+                both += (ok[:, :, np.newaxis, :] & ok[:, :, :, np.newaxis]).sum(axis=0)
+        q = [50.0 * (1.0 - self.level), 50.0 * (1.0 + self.level)]
+        ends = exact_percentiles(blocks, q, extent).reshape(2, 2, n_c, n_y)
+        scored = extent.count[:cells].reshape(n_c, n_y)
+        by_band = hits.reshape(len(self.bands), n_c, n_y)
+        out: dict[int, Runs] = {}
+        for t, y in enumerate(years):
+            bounds = {
+                f"{values}_{end}": ends[e, v, :, t]
+                for v, values in enumerate(("score", "rank"))
+                for e, end in enumerate(("low", "high"))
+            }
+            out[y] = SummarisedRuns(
+                year=y, score=np.empty((0, n_c)), rank=np.empty((0, n_c)), factors=factors,
+                comparable=comparable, runs=draws, level=self.level, bounds=bounds,
+                bands=self.bands, hits=by_band[:, :, t], scored=scored[:, t],
+                rises={z: (higher[:, t, u], both[:, t, u]) for u, z in enumerate(years) if u != t},
+            )  # fmt: skip
+        return out
 
 
 def _default_chunk(draws: int, per_run: int) -> int:
@@ -198,10 +285,6 @@ def p_rise(scores: Scores, country: int, start: int, end: int) -> float | None:
     no runs are attached for both years or no run scores the country in both.
     """
     a, b = scores.runs.get(start), scores.runs.get(end)
-    if a is None or b is None or a.n != b.n:
+    if a is None or b is None:
         return None
-    x, y = a.score[:, country], b.score[:, country]
-    both = ~np.isnan(x) & ~np.isnan(y)
-    if not both.any():
-        return None
-    return float(np.mean(y[both] > x[both]))
+    return a.rise(b, country)

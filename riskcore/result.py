@@ -234,9 +234,9 @@ class Scores(ScoresDisplay):
         t = self.year_index(runs.year)
         if level is not None and not 0.0 < float(level) < 1.0:
             raise ValueError(f"the interval level must lie between 0 and 1, got {level}")
-        if runs.score.shape[1:] != (len(self.countries),):
+        if runs.n_countries != len(self.countries):
             raise ValueError(
-                f"runs of shape {runs.score.shape} do not fit {len(self.countries)} countries"
+                f"runs of {runs.n_countries} countries do not fit {len(self.countries)} countries"
             )
         out = copy.copy(self)
         out.runs = {**self.runs, self.years[t]: runs}

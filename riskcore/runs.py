@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
@@ -21,7 +21,7 @@ from numpy.typing import NDArray
 
 from riskcore.methods.base import json_int, json_number
 
-__all__ = ["Runs", "interval_fields"]
+__all__ = ["Runs", "SummarisedRuns", "band_counts", "band_shares", "interval_fields"]
 
 FloatArray = NDArray[np.float64]
 
@@ -53,6 +53,23 @@ class Runs:
     def n(self) -> int:
         """The number of runs."""
         return int(self.score.shape[0])
+
+    @property
+    def n_countries(self) -> int:
+        """The number of countries."""
+        return int(self.score.shape[1])
+
+    def rise(self, later: Runs, country: int) -> float | None:
+        """The probability that the country's score is higher in ``later`` (the runs of another
+        year, from the same draws): the share of runs, among those that score it in both years,
+        in which it is higher there. None when no run scores it in both, or the runs differ."""
+        if later.n != self.n or isinstance(later, SummarisedRuns):
+            return None
+        x, y = self.score[:, country], later.score[:, country]
+        both = ~np.isnan(x) & ~np.isnan(y)
+        if not both.any():
+            return None
+        return float(np.mean(y[both] > x[both]))
 
     def percentile(self, values: str, q: float | Sequence[float]) -> FloatArray:
         """Percentiles (0-100) of ``"score"`` or ``"rank"`` over the runs, per country; NaN
@@ -105,17 +122,120 @@ class Runs:
             Band name to an array of probabilities per country; a country no run scores has
             NaN. Scores below the first band's start count in none.
         """
-        scored = ~np.isnan(self.score)
-        n_scored = scored.sum(axis=0)
-        starts = np.array([start for _, start in bands], dtype=np.float64)
-        # the last band whose start is reached, as Scores.band_of decides one score
-        which = np.searchsorted(starts - 1e-12, np.where(scored, self.score, -np.inf), "right") - 1
-        out: dict[str, FloatArray] = {}
-        with np.errstate(invalid="ignore", divide="ignore"):
-            for b, (name, _) in enumerate(bands):
-                hits = ((which == b) & scored).sum(axis=0)
-                out[name] = np.where(n_scored > 0, hits / n_scored, np.nan)
-        return out
+        hits, n_scored = band_counts(self.score, bands)
+        return band_shares(hits, n_scored, bands)
+
+
+def band_counts(
+    score: FloatArray, bands: Sequence[tuple[str, float]]
+) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """Per band and country, the runs whose score falls in the band, and per country the runs
+    that score it (a score below the first band's start counts in none).
+
+    Parameters
+    ----------
+    score : ndarray, shape (runs, countries)
+    bands : sequence of (name, from)
+
+    Returns
+    -------
+    (ndarray, ndarray)
+        Shapes (bands, countries) and (countries,).
+    """
+    scored = ~np.isnan(score)
+    starts = np.array([start for _, start in bands], dtype=np.float64)
+    # the last band whose start is reached, as Scores.band_of decides one score
+    which = np.searchsorted(starts - 1e-12, np.where(scored, score, -np.inf), "right") - 1
+    hits = np.stack([((which == b) & scored).sum(axis=0) for b in range(len(bands))])
+    return hits.astype(np.int64), scored.sum(axis=0).astype(np.int64)
+
+
+def band_shares(
+    hits: NDArray[np.int64], n_scored: NDArray[np.int64], bands: Sequence[tuple[str, float]]
+) -> dict[str, FloatArray]:
+    """Band name to the share of scoring runs in it, per country (NaN: no run scores it)."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return {
+            name: np.where(n_scored > 0, hits[b] / n_scored, np.nan)
+            for b, (name, _) in enumerate(bands)
+        }
+
+
+@dataclass(frozen=True)
+class SummarisedRuns(Runs):
+    """The summaries of one year's runs, without the runs (:mod:`riskcore.streaming`): what
+    the intervals need when keeping every run would take more memory than allowed
+    (:attr:`riskcore.intervals.IntervalOptions.keep_bytes`). The same numbers as
+    :class:`Runs` at the level and bands they were computed for; other levels, percentiles
+    and summaries are refused (``score`` and ``rank`` have no rows).
+
+    Attributes
+    ----------
+    runs : int
+        The number of runs summarised.
+    level : float
+    bounds : dict
+        ``score_low``, ``score_high``, ``rank_low``, ``rank_high``, per country.
+    bands : tuple of (name, from)
+    hits, scored : ndarray
+        :func:`band_counts` over every run.
+    rises : dict
+        Another year to (the runs in which the score is higher that year, the runs that score
+        the country in both), per country.
+    """
+
+    runs: int = 0
+    level: float = 0.9
+    bounds: dict[str, FloatArray] = field(default_factory=dict)
+    bands: tuple[tuple[str, float], ...] = ()
+    hits: NDArray[np.int64] = field(default_factory=lambda: np.zeros((0, 0), dtype=np.int64))
+    scored: NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    rises: dict[int, tuple[NDArray[np.int64], NDArray[np.int64]]] = field(default_factory=dict)
+
+    @property
+    def n(self) -> int:
+        """The number of runs summarised."""
+        return self.runs
+
+    def _refuse(self, what: str) -> ValueError:
+        return ValueError(
+            f"{what}: the {self.runs} runs of {self.year} were summarised at level {self.level} "
+            "to bound their memory; ask for this level in IntervalOptions, or raise "
+            "IntervalOptions.keep_bytes to keep every run"
+        )
+
+    def percentile(self, values: str, q: float | Sequence[float]) -> FloatArray:
+        """The percentiles of the summarised level's interval only (others are refused)."""
+        ends = [50.0 * (1.0 - self.level), 50.0 * (1.0 + self.level)]
+        wanted = [float(x) for x in np.atleast_1d(np.asarray(q, dtype=np.float64))]
+        if values not in ("score", "rank") or not set(wanted) <= set(ends):
+            raise self._refuse(f"percentiles {wanted} of {values}")
+        got = [self.bounds[f"{values}_{'low' if x == ends[0] else 'high'}"] for x in wanted]
+        return got[0] if np.ndim(q) == 0 else np.stack(got)
+
+    def summary(self, values: str) -> dict[str, FloatArray]:
+        """Refused: the runs were not kept."""
+        raise self._refuse("a summary of the runs")
+
+    def interval(self, level: float = 0.9) -> dict[str, FloatArray]:
+        """The interval at the summarised level (others are refused)."""
+        if float(level) != self.level:
+            raise self._refuse(f"an interval at level {level}")
+        return dict(self.bounds)
+
+    def band_probabilities(self, bands: Sequence[tuple[str, float]]) -> dict[str, FloatArray]:
+        """The band probabilities for the summarised bands (others are refused)."""
+        if tuple((name, float(start)) for name, start in bands) != self.bands:
+            raise self._refuse("probabilities of other bands")
+        return band_shares(self.hits, self.scored, self.bands)
+
+    def rise(self, later: Runs, country: int) -> float | None:
+        """As :meth:`Runs.rise`, from the counts kept for ``later``'s year."""
+        counts = self.rises.get(later.year)
+        if counts is None or later.n != self.n:
+            return None
+        higher, both = counts
+        return float(higher[country] / both[country]) if both[country] > 0 else None
 
 
 #: Countries summarised at a time: bounds the copies the percentiles make.

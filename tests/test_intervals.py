@@ -300,6 +300,8 @@ def test_deferred_intervals_run_once_on_first_use() -> None:
         ({"seed": 1.5}, "seed"),
         ({"backend": "threads"}, "backend"),
         ({"client": object()}, "client"),
+        ({"keep_bytes": -1}, "keep_bytes"),
+        ({"keep_bytes": 2.5}, "keep_bytes"),
     ],
 )
 def test_bad_interval_options_name_the_option(options: dict[str, Any], message: str) -> None:
