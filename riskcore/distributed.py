@@ -35,7 +35,7 @@ from numpy.typing import NDArray
 
 from riskcore.errors import ExtraError
 
-__all__ = ["local_client", "map_chunks"]
+__all__ = ["local_client", "map_chunks", "threads"]
 
 FloatArray = NDArray[np.float64]
 
@@ -71,6 +71,18 @@ def map_chunks(
         yield future.result()
         futures[i] = None  # release the result on the cluster
         future.release()
+
+
+def threads(client: Any = None) -> int:
+    """The number of threads of a cluster's workers (at least 1).
+
+    Parameters
+    ----------
+    client : dask.distributed.Client, optional
+        None: Dask's default client.
+    """
+    client = client or _dask().default_client()
+    return max(1, sum(int(n) for n in client.nthreads().values()))
 
 
 def local_client(workers: int) -> Any:

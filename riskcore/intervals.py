@@ -77,7 +77,9 @@ class IntervalOptions:
         Runs evaluated at once; bounds the memory of one evaluation (and is one Dask task).
         None (the default): as many runs as hold about :data:`CHUNK_VALUES` leaf values
         (leaves x countries x years per run), in chunks of equal size; chunks that fit the
-        processor's caches are the fastest (``benchmarks/bench_intervals.py``).
+        processor's caches are the fastest (``benchmarks/bench_intervals.py``). With
+        ``backend="dask"``, at least two chunks per thread of the cluster, so that every
+        worker has work.
     one_year : bool
         Intervals of one year alone, ``year`` (None: the latest), as ``score`` and ``demo``
         show them: cheaper than every year (the default; the DataFrame, ``trend`` and the
@@ -172,7 +174,12 @@ def interval_runs(scores: Scores, options: IntervalOptions) -> tuple[dict[int, R
     x = np.random.default_rng(options.seed).random((options.draws, sum(model.dims)))
     shape = (options.draws, len(scores.countries), len(years))
     per_run = len(scores.plan.leaves) * len(scores.countries) * len(scores.years)
-    chunk = options.chunk or _default_chunk(options.draws, per_run)
+    tasks = 1
+    if options.chunk is None and options.backend == "dask":  # a task for every thread, twice
+        from riskcore.distributed import threads
+
+        tasks = 2 * threads(options.client)
+    chunk = options.chunk or _default_chunk(options.draws, per_run, tasks)
     comparable = not any(f.kind == "normalize" for f in model.factors)
     factors = tuple(model.names)
 
@@ -182,12 +189,19 @@ def interval_runs(scores: Scores, options: IntervalOptions) -> tuple[dict[int, R
     if options.draws * shape[1] * shape[2] * 12 > options.keep_bytes:
         bands = tuple((name, float(start)) for name, start in scores.plan.bands)
         summary = _Summary(shape, bands, options.level)
-        return summary.runs(passes, years, factors, comparable), options.level
+        return summary.runs(passes, years, factors, comparable, model.one_by_one), options.level
     kept = collect(passes(), options.draws, 1, shape[1] * shape[2], keep=True)
     assert kept.scores is not None and kept.ranks is not None
     sc, rk = kept.scores.reshape(shape), kept.ranks.reshape(shape)
     runs = {
-        y: Runs(year=y, score=sc[:, :, t], rank=rk[:, :, t], factors=factors, comparable=comparable)
+        y: Runs(
+            year=y,
+            score=sc[:, :, t],
+            rank=rk[:, :, t],
+            factors=factors,
+            comparable=comparable,
+            one_by_one=model.one_by_one,
+        )
         for t, y in enumerate(years)
     }
     return runs, options.level
@@ -208,6 +222,7 @@ class _Summary:
         years: list[int],
         factors: tuple[str, ...],
         comparable: bool,
+        one_by_one: str | None,
     ) -> dict[int, Runs]:
         """The :class:`~riskcore.runs.SummarisedRuns` of every year."""
         draws, n_c, n_y = self.shape
@@ -244,17 +259,21 @@ class _Summary:
             }
             out[y] = SummarisedRuns(
                 year=y, score=np.empty((0, n_c)), rank=np.empty((0, n_c)), factors=factors,
-                comparable=comparable, runs=draws, level=self.level, bounds=bounds,
-                bands=self.bands, hits=by_band[:, :, t], scored=scored[:, t],
+                comparable=comparable, one_by_one=one_by_one, runs=draws, level=self.level,
+                bounds=bounds, bands=self.bands, hits=by_band[:, :, t], scored=scored[:, t],
                 rises={z: (higher[:, t, u], both[:, t, u]) for u, z in enumerate(years) if u != t},
             )  # fmt: skip
         return out
 
 
-def _default_chunk(draws: int, per_run: int) -> int:
-    """Runs per chunk: equal chunks of at most about :data:`CHUNK_VALUES` values each."""
-    n_chunks = max(1, -(-draws * max(1, per_run) // CHUNK_VALUES))
-    return max(1, -(-draws // n_chunks))
+def _default_chunk(draws: int, per_run: int, tasks: int = 1) -> int:
+    """Runs per chunk: equal chunks of at most about :data:`CHUNK_VALUES` values each, and at
+    least ``tasks`` chunks (as many as there are runs at most)."""
+    n_chunks = max(1, tasks, -(-draws * max(1, per_run) // CHUNK_VALUES))
+    chunk = max(1, -(-draws // n_chunks))
+    if -(-draws // chunk) < min(tasks, draws):  # few runs: equal chunks would be too few
+        chunk = max(1, draws // tasks)
+    return chunk
 
 
 def defer_intervals(scores: Scores, options: IntervalOptions | None = None) -> Scores:

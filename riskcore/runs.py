@@ -41,6 +41,9 @@ class Runs:
     comparable : bool
         Whether the scores of different runs are on one scale (False when the normalisation
         varies: then only ranks are comparable, and score intervals are not shown in tables).
+    one_by_one : str, optional
+        Why the runs' data were treated run by run, which is slower
+        (:attr:`riskcore.uncertainty.IndexModel.one_by_one`); None when treated together.
     """
 
     year: int
@@ -48,6 +51,7 @@ class Runs:
     rank: NDArray[np.floating[Any]]
     factors: tuple[str, ...] = ()
     comparable: bool = True
+    one_by_one: str | None = None
 
     @property
     def n(self) -> int:

@@ -167,6 +167,8 @@ def _interval_note(scores: Scores, year: int, level: str) -> str:
     )
     if not runs.comparable:
         text += " The normalisation varies across runs, so only rank ranges are shown."
+    if runs.one_by_one:
+        text += f" The runs' data were treated one run at a time ({runs.one_by_one}): slower."
     return text
 
 

@@ -20,9 +20,7 @@ the same whatever the chunk size, the number of workers and the backend.
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypedDict
 
 import numpy as np
@@ -30,22 +28,20 @@ from numpy.typing import NDArray
 
 from riskcore._args import run_settings
 from riskcore.assumptions import Assumptions
-from riskcore.batched import as_is_rows, prepare_runs
+from riskcore.batched import as_is_rows, country_step, prepare_runs
 from riskcore.chunks import Collected, collect, each_chunk
 from riskcore.data import Panel
-from riskcore.display import Displayed
 from riskcore.engine import aggregate, normalize_leaves, root_scores
 from riskcore.estimate_noise import InputNoise, perturbs
 from riskcore.labels import year_position
-from riskcore.methods.base import json_number
 from riskcore.noise import perturb, pooling_step
 from riskcore.plan import Plan
 from riskcore.plugins import PluginHost, get_host
 from riskcore.result import Scores
 from riskcore.runs import Runs
-from riskcore.sensitivity import SobolResult, saltelli_design, sobol_estimates
-from riskcore.text import number
+from riskcore.sensitivity import saltelli_design, sobol_estimates
 from riskcore.treat import prepare
+from riskcore.uncertainty_results import SensitivityResult, UncertaintyResult
 from riskcore.variants import Batch, Factor, Factors
 
 if TYPE_CHECKING:
@@ -155,6 +151,25 @@ class IndexModel:
         """The factors' names."""
         return self.variants.names
 
+    def _path(self) -> str:
+        """How runs are evaluated: ``table`` (discrete alternatives only), ``leaves`` (noise on
+        the treated leaves), ``year`` (data noise, the analysed year) or ``runs`` (every year)."""
+        if self.table is not None:
+            return "table"
+        if self.noise is not None and self.noise.direct and not perturbs(self.data):
+            return "leaves"
+        return (
+            "year" if self.pooled is None and self.noise is None and not self.all_years else "runs"
+        )
+
+    @property
+    def one_by_one(self) -> str | None:
+        """Why the runs' data are treated one run at a time (slower), or None."""
+        steps = (
+            (country_step(p) for p in self.variants.treat_plans) if self._path() == "runs" else ()
+        )
+        return next((why for why in steps if why is not None), None)
+
     def nominal(self) -> tuple[FloatArray, FloatArray]:
         """Scores and ranks of the year under the index as written, shape (countries,)."""
         values = self._treated_values(self.plan)
@@ -167,14 +182,15 @@ class IndexModel:
         # aggregation works year by year, so only the analysed year is aggregated, unless a
         # node derives its weights from the data of every year
         years = slice(self.t, self.t + 1) if self.by_year and not self.all_years else slice(None)
+        path = self._path()
         if self.table is not None:
             norm = self.table[batch.treatment, batch.normalization, ..., years]
-        elif self.noise is not None and self.noise.direct and not perturbs(self.data):
+        elif path == "leaves" and self.noise is not None:
             treated = [self._treated_values(self.variants.treat_plans[o]) for o in batch.treatment]
             norm = self.noise.leaf_runs(
                 np.stack(treated), batch, self.assumptions.seed, self.variants.norm_plans
             )[..., years]
-        elif self.pooled is None and self.noise is None and not self.all_years:
+        elif path == "year":
             norm = self._noisy_year(batch)
         else:  # the whole batch drawn at once, then treated (as extra countries if it may)
             norm = self._noisy_runs(batch)[..., years]
@@ -257,135 +273,6 @@ class IndexModel:
             values, self.panel.variables, self.data, seed=self.assumptions.seed, runs=seeds,
             years=years, n_years=len(self.panel.years), keep=keep,
         )  # fmt: skip
-
-
-@dataclass(repr=False)  # the short repr, HTML and to_frame of riskcore.display.Displayed
-class UncertaintyResult(Displayed):
-    """Per country: the nominal score and rank and their distributions over the runs.
-
-    :attr:`scores` is the nominal :class:`Scores` with the runs attached
-    (:meth:`Scores.with_runs`): the same exports as a plain score, with intervals.
-    """
-
-    index: str
-    year: int
-    countries: tuple[str, ...]
-    names: dict[str, str]
-    factors: list[str]
-    runs: int
-    nominal_score: FloatArray
-    nominal_rank: FloatArray
-    score: dict[str, FloatArray]
-    rank: dict[str, FloatArray]
-    notes: list[str] = dataclasses.field(default_factory=list)
-    scores: Scores | None = None
-
-    def to_records(self) -> list[dict[str, Any]]:
-        """One dict per country, by nominal rank: ready for a rank-interval plot."""
-        order = np.lexsort((np.array(self.countries), np.nan_to_num(self.nominal_rank, nan=1e9)))
-        out = []
-        for c in order:
-            rec: dict[str, Any] = {
-                "country": self.countries[c],
-                "name": self.names.get(self.countries[c], self.countries[c]),
-                "score": json_number(self.nominal_score[c]),
-                "rank": json_number(self.nominal_rank[c]),
-            }
-            for k, v in self.score.items():
-                rec[f"score_{k}"] = json_number(v[c])
-            for k, v in self.rank.items():
-                rec[f"rank_{k}"] = json_number(v[c])
-            out.append(rec)
-        return out
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON of ``riskcore uncertainty --format json``."""
-        return {
-            "index": self.index,
-            "year": self.year,
-            "runs": self.runs,
-            "factors": self.factors,
-            "notes": self.notes,
-            "results": self.to_records(),
-        }
-
-    def table(self, countries: Sequence[str] | None = None, bands: Scores | None = None) -> str:
-        """The text table of some countries (default: all, by nominal rank); with ``bands``
-        (the nominal scores) each country's band too (:func:`riskcore.text.render_intervals`)."""
-        from riskcore.text import render_intervals
-
-        return render_intervals(self, countries, bands)
-
-    def __str__(self) -> str:
-        lines = [
-            f"Uncertainty of {self.index}, {self.year}: {self.runs} runs over "
-            f"{len(self.factors)} factor{'s' if len(self.factors) != 1 else ''} "
-            f"({', '.join(self.factors)})",
-            "",
-            self.table(),
-        ]
-        lines += [f"\nNote: {n}" for n in self.notes]
-        return "\n".join(lines)
-
-
-@dataclass(repr=False)
-class SensitivityResult(Displayed):
-    """Sobol' indices of the summary output (mean absolute rank shift) and of each country."""
-
-    index: str
-    year: int
-    countries: tuple[str, ...]
-    runs: int
-    summary: SobolResult
-    per_country: SobolResult
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON of ``riskcore sensitivity --format json``."""
-        countries = {}
-        for c, code in enumerate(self.countries):
-            countries[code] = {
-                name: {
-                    "first": json_number(float(self.per_country.first[i, c])),
-                    "first_ci": [json_number(float(b)) for b in self.per_country.first_ci[:, i, c]],
-                    "total": json_number(float(self.per_country.total[i, c])),
-                    "total_ci": [json_number(float(b)) for b in self.per_country.total_ci[:, i, c]],
-                }
-                for i, name in enumerate(self.per_country.names)
-            }
-        return {
-            "index": self.index,
-            "year": self.year,
-            "runs": self.runs,
-            "output": "mean absolute rank shift against the nominal ranks",
-            "summary": self.summary.to_dict(),
-            "countries": countries,
-        }
-
-    def __str__(self) -> str:
-        s = self.summary
-        lines = [
-            f"Sensitivity of {self.index}, {self.year}: {self.runs} runs "
-            f"(N = {s.n}), output: mean absolute rank shift",
-            "",
-            f"{'Factor':<28} {'first':>6} {'95% CI':>15} {'total':>6} {'95% CI':>15}",
-        ]
-        for i, name in enumerate(s.names):
-            lines.append(
-                f"{name:<28.28} {number(json_number(float(s.first[i])), 3):>6} "
-                f"{_ci(s.first_ci[:, i]):>15} {number(json_number(float(s.total[i])), 3):>6} "
-                f"{_ci(s.total_ci[:, i]):>15}"
-            )
-        if np.any(s.first < 0):
-            lines.append(
-                "\nNote: a slightly negative index is estimation noise around 0; its interval "
-                "says how precise it is (more samples narrow it)."
-            )
-        return "\n".join(lines)
-
-
-def _ci(bounds: FloatArray) -> str:
-    lo, hi = (json_number(float(b)) for b in bounds)
-    return "-" if lo is None or hi is None else f"[{lo:.3f}, {hi:.3f}]"
 
 
 class RunOptions(TypedDict, total=False):

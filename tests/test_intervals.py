@@ -139,6 +139,30 @@ def clients() -> Iterator[dict[int, Any]]:
         yield out
 
 
+def test_a_dask_cluster_gets_two_chunks_per_thread_by_default(clients: dict[int, Any]) -> None:
+    from riskcore.distributed import threads
+
+    assert threads(clients[2]) == 2
+    values = np.array([[[4.0, 5.0], [6.0, 3.0]], [[5.0, 4.0], [3.0, 6.0]]])
+    panel = ranged_panel(values, np.full(values.shape, 1.0))
+    seen: list[int] = []
+    options = IntervalOptions(draws=40, seed=3, backend="dask", client=clients[2])
+    with pytest.MonkeyPatch.context() as mp:
+        import riskcore.distributed as dist
+
+        real = dist.map_chunks
+        mp.setattr(
+            dist,
+            "map_chunks",
+            lambda m, parts, **kw: seen.append(len(parts)) or real(m, parts, **kw),
+        )
+        remote = scored(panel, options)
+        assert remote.runs
+    assert seen == [4]
+    local = scored(panel, IntervalOptions(draws=40, seed=3))
+    np.testing.assert_array_equal(remote.runs[2020].score, local.runs[2020].score)
+
+
 def every_number(s: riskcore.Scores) -> list[np.ndarray]:
     """Every year's runs (scores, ranks), intervals and band probabilities."""
     out = []
@@ -376,15 +400,19 @@ def test_one_year_intervals_equal_that_year_of_every_year() -> None:
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.integers(2, 200_000), st.integers(1, 10**7))
-def test_default_chunks_are_equal_and_hold_about_chunk_values(draws: int, per_run: int) -> None:
+@given(st.integers(2, 200_000), st.integers(1, 10**7), st.integers(1, 64))
+def test_default_chunks_are_equal_and_hold_about_chunk_values(
+    draws: int, per_run: int, tasks: int
+) -> None:
     from riskcore.intervals import CHUNK_VALUES, _default_chunk
 
-    chunk = _default_chunk(draws, per_run)
+    chunk = _default_chunk(draws, per_run, tasks)
     assert 1 <= chunk <= draws
     n_chunks = -(-draws // chunk)
     assert (chunk - 1) * per_run <= CHUNK_VALUES  # at most one run over the budget
-    assert n_chunks * chunk - draws < n_chunks  # the chunks differ by at most one run
+    assert n_chunks >= min(tasks, draws)  # every thread of a cluster has work
+    if tasks == 1 or chunk == -(-draws // max(tasks, n_chunks)):
+        assert n_chunks * chunk - draws < n_chunks  # the chunks differ by at most one run
 
 
 def test_the_default_chunk_gives_the_numbers_of_any_other() -> None:
@@ -395,3 +423,19 @@ def test_the_default_chunk_gives_the_numbers_of_any_other() -> None:
     for y in a.runs:
         assert np.array_equal(a.runs[y].score, b.runs[y].score, equal_nan=True)
         assert np.array_equal(a.runs[y].rank, b.runs[y].rank, equal_nan=True)
+
+
+def test_runs_treated_one_at_a_time_are_said_to_be() -> None:
+    from riskcore.text import render_table
+
+    values = np.array([[[4.0, 5.0], [2.0, 3.0], [3.0, 3.5]], [[3.0, 1.0], [6.0, NAN], [5, 4]]])
+    panel = ranged_panel(values, np.zeros(values.shape))
+    noise = "[uncertainty]\n[uncertainty.data]\nrelative = 0.1\n"  # drawn on the data
+    slow = scored(panel, impute="median", extra=noise)
+    assert slow.runs[2021].one_by_one == "indicator 'v1' is imputed from other countries"
+    assert "treated one run at a time (indicator 'v1' is imputed from other countries)" in (
+        render_table(slow, 2021)
+    )
+    fast = scored(panel, impute="locf", extra=noise)  # country by country: runs together
+    assert fast.runs[2021].one_by_one is None
+    assert "one run at a time" not in render_table(fast, 2021)
