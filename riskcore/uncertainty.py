@@ -229,9 +229,11 @@ class IndexModel:
         groups of about :data:`NOISY_VALUES` values (data treatment makes several copies)."""
         assert self.data is not None and batch.seeds is not None
         t = self.t
-        needed = {v for leaf in self.plan.leaves for v in (*leaf.requires, leaf.denominator)}
-        keep = [i for i, v in enumerate(self.panel.variables) if v in needed]
         (plan,) = self.variants.treat_plans  # no step treats outliers here
+        # what prepare reads: the leaves' variables and every derived variable's data inputs
+        # (each one is evaluated, used or not; DerivedVariable.inputs is transitive)
+        needed = {*plan.variables, *(v for d in plan.derived for v in d.inputs)}
+        keep = [i for i, v in enumerate(self.panel.variables) if v in needed]
         norm = np.empty((batch.size, len(self.plan.leaves), len(self.panel.countries), 1))
         group = max(1, NOISY_VALUES // max(1, len(keep) * len(self.panel.countries)))
         for lo in range(0, batch.size, group):

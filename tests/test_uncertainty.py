@@ -277,3 +277,53 @@ def test_both_analyses_from_one_set_of_runs_equal_the_two_apart(asem: riskcore.S
     s_alone = sensitivity_analysis(asem, a, bootstrap=20, country_bootstrap=5)
     assert json.dumps(u.to_dict()) == json.dumps(u_alone.to_dict())
     assert json.dumps(s.to_dict()) == json.dumps(s_alone.to_dict())
+
+
+DERIVED_INDEX = """
+[index]
+name = "Derived"
+children = ["scaled", "v"]
+[variables.ratio]
+formula = "a / b"
+[variables.scaled]
+formula = "ratio * c"
+[variables.total]
+formula = "d + e"
+[variables.unused]
+formula = "f * 2"
+[defaults]
+normalize = { method = "goalpost", lower = 0, upper = 40 }
+[indicator.scaled]
+direction = "higher_is_riskier"
+[indicator.v]
+direction = "higher_is_riskier"
+denominator = "total"
+[uncertainty]
+[uncertainty.data]
+relative = 0.2
+"""
+
+
+def test_one_year_data_noise_draws_the_inputs_of_derived_variables() -> None:
+    """A leaf on a derived variable (of a derived variable), a derived denominator and a derived
+    variable no leaf uses: the one-year path draws every data variable they rest on, and gives
+    the numbers of that year of the every-year path (the draws are by position)."""
+    from riskcore.intervals import IntervalOptions
+
+    host = riskcore.PluginHost(autoload=False)
+    spec = riskcore.parse_index(DERIVED_INDEX, path="derived.toml")
+    rng = np.random.default_rng(5)
+    data = riskcore.Panel(
+        values=rng.uniform(1.0, 5.0, (7, 4, 3)),
+        variables=("v", "a", "b", "c", "d", "e", "f"),
+        countries=("ARM", "AZE", "GEO", "KAZ"),
+        years=(2019, 2020, 2021),
+    )
+    every = riskcore.score(spec, data, host=host, intervals=IntervalOptions(draws=24, seed=4))
+    for year in (2020, 2021):
+        options = IntervalOptions(draws=24, seed=4, one_year=True, year=year)
+        one = riskcore.score(spec, data, host=host, intervals=options)
+        assert set(one.runs) == {year}
+        np.testing.assert_array_equal(one.runs[year].score, every.runs[year].score)
+        np.testing.assert_array_equal(one.runs[year].rank, every.runs[year].rank)
+    assert np.ptp(every.runs[2021].score, axis=0).min() > 0  # the data noise is drawn
