@@ -232,3 +232,60 @@ def test_sum_last_is_numpys_sum_bit_for_bit(k: int, seed: int, weights: str) -> 
     assert got.shape == expected.shape
     assert np.array_equal(got, expected, equal_nan=True)
     assert np.array_equal(np.signbit(got), np.signbit(expected))
+
+
+@st.composite
+def broadcast_shapes(draw: st.DrawFn) -> tuple[tuple[int, ...], tuple[int, ...] | None]:
+    """A shape of values and one of weights (None: no weights, (): a scalar) that broadcast
+    together: any axis of either may be 1, either may leave out leading axes."""
+    full = [*draw(st.lists(st.integers(1, 4), max_size=3)), draw(st.integers(0, 10))]
+    start = draw(st.integers(0, len(full) - 1))
+    values = tuple(n if draw(st.booleans()) else 1 for n in full[start:])
+    kind = draw(st.sampled_from(["none", "scalar", "shaped"]))
+    if kind != "shaped":
+        return values, None if kind == "none" else ()
+    lead = draw(st.integers(0, len(full) - 1))
+    return values, tuple(n if draw(st.booleans()) else 1 for n in full[lead:])
+
+
+DTYPES = st.sampled_from([np.float64, np.float32, np.float16, np.int64, np.int32, np.bool_])
+
+
+@settings(max_examples=300, deadline=None)
+@given(broadcast_shapes(), DTYPES, DTYPES, st.integers(0, 2**16), st.booleans())
+def test_sum_last_is_numpys_sum_for_any_shapes_and_dtypes(
+    shapes: tuple[tuple[int, ...], tuple[int, ...] | None],
+    v_dtype: type,
+    w_dtype: type,
+    seed: int,
+    strided: bool,
+) -> None:
+    """Whatever the shapes (broadcast, a last axis of 1 against k weights, scalar weights), the
+    dtypes and the memory layout: np.sum(values * weights, axis=-1), its bits and its dtype."""
+    from riskcore.methods.base import sum_last
+
+    rng = np.random.default_rng(seed)
+
+    def sample(shape: tuple[int, ...], dtype: type) -> np.ndarray:
+        x = np.array(rng.normal(size=shape) * 10.0 ** rng.integers(-3, 4, size=shape))
+        x[rng.random(shape) < 0.1] = np.nan
+        x[rng.random(shape) < 0.05] = -0.0
+        if np.dtype(dtype).kind != "f":
+            x = np.nan_to_num(x) * 10
+        return x.astype(dtype)
+
+    v_shape, w_shape = shapes
+    values = sample(v_shape, v_dtype)
+    if strided and values.ndim > 1:  # the last axis not contiguous in memory
+        values = np.ascontiguousarray(np.swapaxes(values, 0, -1)).swapaxes(0, -1)
+    with np.errstate(all="ignore"):  # float16 products overflow: the same in both
+        if w_shape is None:
+            expected, got = np.sum(values, axis=-1), sum_last(values)
+        else:
+            weights = sample(w_shape, w_dtype)
+            expected, got = np.sum(values * weights, axis=-1), sum_last(values, weights)
+    assert got.dtype == expected.dtype
+    assert got.shape == expected.shape
+    assert np.array_equal(got, expected, equal_nan=got.dtype.kind == "f")
+    if got.dtype.kind == "f":
+        assert np.array_equal(np.signbit(got), np.signbit(expected))

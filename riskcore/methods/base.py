@@ -187,35 +187,46 @@ def params_from(method: Any, raw: Mapping[str, Any]) -> MethodParams:
 def sum_last(values: FloatArray, weights: FloatArray | None = None) -> FloatArray:
     """The sum over the last axis of ``values`` (times ``weights`` when given).
 
-    The same numbers as ``np.sum(values * weights, axis=-1)``, bit for bit: numpy adds fewer
-    than eight terms in order, starting from 0.0, and so does this, one child at a time,
-    which avoids the slow reduction numpy makes over a short last axis (a node's few
-    children); eight or more go to ``np.sum``.
+    Always equal to ``np.sum(values * weights, axis=-1)`` (``np.sum(values, axis=-1)``
+    without weights), with its shape and dtype. On the aggregators' usual case, float64 values
+    and weights whose broadcast last axis has from 1 to 7 terms, it adds the terms one child at
+    a time instead, which avoids the slow reduction numpy makes over a short last axis (a
+    node's few children); that gives the same bits as ``np.sum`` in the numpy versions tested
+    (numpy adds so few terms in order, starting from 0.0), checked by a property test over
+    shapes, dtypes and memory layouts (tests/test_engine.py). Anything else goes to
+    ``np.sum`` itself: other dtypes, no terms or eight and more (numpy's pairwise sum), a
+    0-d result of broadcasting.
 
     Parameters
     ----------
     values : ndarray, shape (..., k)
-    weights : ndarray, optional
-        Broadcastable to ``values``.
+    weights : ndarray or float, optional
+        Broadcastable to ``values`` (a scalar, a last axis of 1 or of ``k``; a last axis of
+        ``k`` against values whose last axis is 1).
 
     Returns
     -------
     ndarray, shape (...)
+        The broadcast shape of ``values`` and ``weights`` without its last axis.
     """
-    k = values.shape[-1]
-    if k == 0 or k >= 8:
-        out: FloatArray = np.sum(values if weights is None else values * weights, axis=-1)
+    v = np.asarray(values)
+    w = None if weights is None else np.asarray(weights)
+    shape = v.shape if w is None else np.broadcast_shapes(v.shape, w.shape)
+    k = shape[-1] if shape else 0
+    usual = v.dtype == np.float64 and (w is None or w.dtype == np.float64)
+    if not usual or not 0 < k < 8:
+        out: FloatArray = np.sum(v if w is None else v * w, axis=-1)
         return out
     # numpy's sum starts from +0.0 (so that -0.0 terms sum to 0.0), then adds in order
-    if weights is None:
-        out = values[..., 0] + 0.0
+    if w is None:
+        out = v[..., 0] + 0.0
         for j in range(1, k):
-            out += values[..., j]
+            out += v[..., j]
         return out
-    w = np.asarray(weights)
-    out = np.zeros(np.broadcast_shapes(values.shape, w.shape)[:-1])
+    v, w = np.broadcast_to(v, shape), np.broadcast_to(w, shape)
+    out = np.zeros(shape[:-1])
     for j in range(k):
-        out += values[..., j] * w[..., j]
+        out += v[..., j] * w[..., j]
     return out
 
 
