@@ -93,7 +93,7 @@ def as_is_rows(plan: Plan, variables: tuple[str, ...]) -> list[int] | None:
         treated = leaf.treatment is not None and leaf.treat_method != "none"
         if not plain or imputed or treated or leaf.missing == "structural_zero":
             return None
-        if leaf.requires[0] not in where or len(leaf.requires) != 1:
+        if len(leaf.requires) != 1 or leaf.requires[0] not in where:
             return None
         rows.append(where[leaf.requires[0]])
     return rows

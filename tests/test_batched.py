@@ -208,3 +208,12 @@ def test_variables_taken_as_they_are_need_no_treatment(
             values=values, variables=variables, countries=COUNTRIES[:4], years=YEARS[:2]
         )
         np.testing.assert_array_equal(values[rows], prepare(plan, panel).values)
+
+
+@pytest.mark.parametrize("requires", [(), ("a", "c")])
+def test_a_leaf_that_reads_no_variable_or_several_is_not_as_is(requires: tuple[str, ...]) -> None:
+    """A leaf built by hand with no variable (or several) is not a variable as it is: None,
+    never an IndexError from reading its first variable."""
+    plan = compile_plan(riskcore.parse_index(AS_IS), host=PluginHost(autoload=False))
+    leaves = (dataclasses.replace(plan.leaves[0], requires=requires), plan.leaves[1])
+    assert as_is_rows(dataclasses.replace(plan, leaves=leaves), ("c", "b", "a")) is None
