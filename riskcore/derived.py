@@ -164,7 +164,7 @@ def with_derived(
         if undefined.any():
             c, t = (int(a[0]) for a in np.nonzero(undefined))
             raise SpecError(
-                f"the formula has no finite value for {panel.countries[c]} {panel.years[t]} "
+                f"the formula has no finite value for {' '.join(panel.cell_labels(c, t))} "
                 "although its inputs are present (a division by zero, or the log or square "
                 "root of a number out of its domain?); guard it with where(...)",
                 path=path,

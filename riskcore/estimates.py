@@ -111,6 +111,26 @@ class Estimates:
         out: BoolArray = ~np.isnan(self.low) | ~np.isnan(self.se)
         return out
 
+    @property
+    def shape(self) -> tuple[int, ...]:
+        """The shape of every array, ``(variables, countries, years)``."""
+        return tuple(self.low.shape)
+
+    def repeated(self, times: int) -> Estimates:
+        """These estimates with the countries repeated ``times`` times, in order: the layout of
+        Monte Carlo runs side by side (:func:`riskcore.batched.runs_as_countries`). Each array
+        is built when first read (a plugin rarely reads them, and they are large).
+
+        Parameters
+        ----------
+        times : int
+
+        Returns
+        -------
+        Estimates
+        """
+        return _Repeated(self, times)
+
     def is_kind(self, name: str) -> BoolArray:
         """Where the values are of kind ``name`` (one of :data:`KINDS`)."""
         out: BoolArray = self.kind == KINDS.index(name)
@@ -136,6 +156,31 @@ class Estimates:
         if self.from_range[index]:
             out["from_range"] = True
         return out
+
+
+_ARRAYS = ("low", "high", "se", "kind", "from_range")
+
+
+class _Repeated(Estimates):
+    """:meth:`Estimates.repeated`: each array tiled from the base estimates when first read
+    (they were validated there)."""
+
+    def __init__(self, base: Estimates, times: int) -> None:  # not the dataclass's: no arrays
+        object.__setattr__(self, "_base", base)
+        object.__setattr__(self, "_times", int(times))
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        v, c, y = self.__dict__["_base"].shape
+        return (v, c * self.__dict__["_times"], y)
+
+    def __getattr__(self, name: str) -> Any:  # only for what is not set yet: the arrays
+        if name not in _ARRAYS or "_base" not in self.__dict__:
+            raise AttributeError(name)
+        array = np.tile(getattr(self.__dict__["_base"], name), (1, self.__dict__["_times"], 1))
+        array.flags.writeable = False
+        object.__setattr__(self, name, array)
+        return array
 
 
 class EstimateCells:

@@ -129,7 +129,7 @@ class Panel:
                 "(variables x countries x years)",
                 path=self.path,
             )
-        for labels, what in ((self.variables, "variable"), (self.countries, "country")):
+        for labels, what in ((self.variables, "variable"), (self._distinct_countries(), "country")):
             if len(set(labels)) != len(labels):
                 raise DataError(f"repeated {what} label", path=self.path)
         if len(set(self.years)) != len(self.years):
@@ -148,13 +148,36 @@ class Panel:
                     path=self.path,
                 )
         object.__setattr__(self, "groups", groups)
-        if self.estimates is not None and self.estimates.low.shape != expected:
+        if self.estimates is not None and self.estimates.shape != expected:
             raise DataError(
-                f"estimates have shape {self.estimates.low.shape}, expected {expected}",
+                f"estimates have shape {self.estimates.shape}, expected {expected}",
                 path=self.path,
             )
 
+    def _distinct_countries(self) -> tuple[str, ...]:
+        """The country codes that must be distinct: all of them. A panel of Monte Carlo runs
+        laid side by side (:func:`riskcore.batched.runs_as_countries`) holds each code once per
+        run, checks that layout and returns the codes of one run."""
+        return self.countries
+
     # -- access -----------------------------------------------------------------------------
+    def cell_labels(self, row: int, t: int) -> tuple[str, str]:
+        """How messages name the country and the year of a cell.
+
+        Parameters
+        ----------
+        row, t : int
+            The positions of the country and of the year.
+
+        Returns
+        -------
+        (str, str)
+            The country code and the year, such as ``("KAZ", "2020")``; a panel of Monte Carlo
+            runs (:mod:`riskcore.batched`) adds the run to the one its runs are laid along
+            (``("KAZ (run 3)", "2020")``).
+        """
+        return self.countries[row], str(self.years[t])
+
     def __getitem__(self, variable: str) -> FloatArray:
         index: dict[str, int] = self.__dict__["_index"]
         try:

@@ -124,9 +124,7 @@ def _indicator_values(leaf: Any, values: Any, panel: Panel, shape: tuple[int, in
         present &= ~np.isnan(panel[v])
     lost = ~np.isfinite(arr) & present
     if lost.any():
-        where = [
-            f"{panel.countries[r]} {panel.years[t]}" for r, t in zip(*np.nonzero(lost), strict=True)
-        ]
+        where = [" ".join(panel.cell_labels(r, t)) for r, t in zip(*np.nonzero(lost), strict=True)]
         shown_ = ", ".join(where[:5]) + (f" and {len(where) - 5} more" if len(where) > 5 else "")
         warnings.warn(
             f"{who} returned {'infinite or ' if np.isinf(arr).any() else ''}NaN values where "
@@ -210,9 +208,10 @@ def _in_range(
     if overflow.any():
         r, t = (int(a[0]) for a in np.nonzero(overflow))
         how = f"divided by {float(by[r, t]):g}" if step == "denominator" else f"times {by:g}"
+        country, year = panel.cell_labels(r, t)
         raise SpecError(
-            f"the value {float(before[r, t]):g} of '{code}' ({panel.countries[r]}, "
-            f"{panel.years[t]}) {how} is beyond the range of numbers (about 1.8e308)",
+            f"the value {float(before[r, t]):g} of '{code}' ({country}, {year}) {how} is beyond "
+            "the range of numbers (about 1.8e308)",
             path=plan.path,
             key=f"indicator.{code}.{step}",
         )

@@ -28,7 +28,7 @@ from numpy.typing import NDArray
 
 from riskcore._args import run_settings
 from riskcore.assumptions import Assumptions
-from riskcore.batched import as_is_rows, country_step, prepare_runs
+from riskcore.batched import as_is_rows, country_step, prepare_runs, runs_as_years
 from riskcore.chunks import Collected, collect, each_chunk
 from riskcore.data import Panel
 from riskcore.engine import aggregate, normalize_leaves, root_scores
@@ -245,15 +245,11 @@ class IndexModel:
             rows = as_is_rows(plan, variables)
             if rows is not None:  # the leaves are the variables as they are: nothing to treat
                 treated = np.moveaxis(values[..., 0][:, rows], 0, -1)[np.newaxis]
-            else:
-                runs = Panel(
-                    values=np.moveaxis(values[..., 0], 0, -1),  # (variables, countries, runs)
-                    variables=variables,
-                    countries=self.panel.countries,
-                    years=tuple(range(hi - lo)),
-                    country_names=self.panel.country_names,
-                    groups=self.panel.groups,
-                )
+            else:  # no plugin indicator here (it pools years): no plugin sees run numbers
+                runs = runs_as_years(
+                    self.panel, np.moveaxis(values[..., 0], 0, -1), variables, self.year,
+                    range(lo, hi),
+                )  # fmt: skip
                 treated = prepare(plan, runs).values[np.newaxis]
             for n, variant in enumerate(self.variants.norm_plans):
                 picked = np.flatnonzero(batch.normalization[lo:hi] == n)

@@ -217,3 +217,129 @@ def test_a_leaf_that_reads_no_variable_or_several_is_not_as_is(requires: tuple[s
     plan = compile_plan(riskcore.parse_index(AS_IS), host=PluginHost(autoload=False))
     leaves = (dataclasses.replace(plan.leaves[0], requires=requires), plan.leaves[1])
     assert as_is_rows(dataclasses.replace(plan, leaves=leaves), ("c", "b", "a")) is None
+
+
+# -- the batched layout: real country codes, every field of the panel ----------------------------
+TABLE = {"ARM": 2.0, "AZE": 3.0, "GEO": 5.0, "KAZ": 7.0}  # a constant per country, by ISO code
+
+
+def _by_code(d):
+    return d["a"] * np.array([TABLE.get(c, 1.0) for c in d.countries])[:, None]
+
+
+def _by_name(d):
+    return d["a"] + np.array([len(d.country_names[c]) for c in d.countries])[:, None]
+
+
+def _by_group(d):
+    return d["a"] * np.array([2.0 if g == "south" else 1.0 for g in d.groups["region"]])[:, None]
+
+
+def _by_source(d):
+    sourced = [[d.source_of("a", c, y).source == "census" for y in d.years] for c in d.countries]
+    return np.where(sourced, d["a"], 2.0 * d["a"])
+
+
+def _by_estimate(d):
+    return d["a"] + np.nan_to_num(d.estimates.se[d.variables.index("a")])
+
+
+LOOKUP = """
+[index]
+name = "Lookup"
+children = ["looked_up", "b"]
+[indicator.b]
+direction = "higher_is_riskier"
+impute = "locf"
+[defaults]
+normalize = "minmax"
+"""
+
+
+def _lookup_setup(compute):
+    from riskcore.estimates import Estimates
+
+    indicator = riskcore.Indicator(
+        code="looked_up", name="Looked up", unit="-", higher_is_riskier=True,
+        requires=("a", "b"), compute=compute, per_country=True,
+    )  # fmt: skip
+    host = PluginHost(autoload=False, plugins={"test-lookup": indicator})
+    plan = compile_plan(riskcore.parse_index(LOOKUP), host=host)
+    rng = np.random.default_rng(2)
+    values = rng.uniform(1.0, 9.0, (2, 4, 3))
+    values[1, 2, 1] = np.nan  # b: a gap for locf
+    shape = values.shape
+    se = np.where(rng.random(shape) < 0.5, rng.uniform(0.1, 1.0, shape), np.nan)
+    nan = np.full(shape, np.nan)
+    panel = riskcore.Panel(
+        values=values, variables=("a", "b"), countries=COUNTRIES[:4], years=YEARS[:3],
+        units={"a": "people", "b": "US$"}, path="lookup.csv",
+        provenance={("a", c, y): ("census" if (i + y) % 2 else "survey", None, 2 + i)
+                    for i, c in enumerate(COUNTRIES[:4]) for y in YEARS[:3]},
+        country_names={"ARM": "Armenia", "AZE": "Azerbaijan", "GEO": "Georgia", "KAZ": "Qazaq"},
+        groups={"region": ("south", "south", "south", "central")},
+        estimates=Estimates(nan, nan, se, np.zeros(shape, np.int8), np.zeros(shape, bool)),
+    )  # fmt: skip
+    return plan, panel
+
+
+@pytest.mark.parametrize("compute", [_by_code, _by_name, _by_group, _by_source, _by_estimate])
+def test_a_per_country_plugin_reading_the_panel_gets_the_numbers_of_run_by_run(compute) -> None:
+    """A per-country plugin that looks values up by the real country code, its name, group,
+    provenance or estimate computes in the batched pass what it computes run by run."""
+    plan, panel = _lookup_setup(compute)
+    assert country_step(plan) is None  # the batched pass
+    runs = _runs(panel, 5, 3)
+    np.testing.assert_array_equal(prepare_runs(plan, panel, runs), _one_by_one(plan, panel, runs))
+    check_indicator(plan.leaves[0].indicator, panel)  # and it conforms
+
+
+def test_the_batched_panel_repeats_the_real_codes_once_per_run_and_keeps_every_field() -> None:
+    from riskcore.batched import runs_as_countries
+
+    _, panel = _lookup_setup(_by_code)
+    runs = _runs(panel, 3, 0)
+    wide = runs_as_countries(panel, runs)
+    assert wide.countries == panel.countries * 3
+    assert wide.groups == {"region": panel.groups["region"] * 3}
+    assert wide.country_names == panel.country_names
+    assert (wide.units, wide.provenance, wide.path) == (panel.units, panel.provenance, panel.path)
+    assert wide.estimates is not None and panel.estimates is not None
+    for name in ("low", "high", "se", "kind", "from_range"):  # built when first read
+        tiled = np.tile(getattr(panel.estimates, name), (1, 3, 1))
+        np.testing.assert_array_equal(getattr(wide.estimates, name), tiled)
+    assert wide.source_of("a", "AZE", 2020) == panel.source_of("a", "AZE", 2020)
+    np.testing.assert_array_equal(wide["a"][4:8], runs[1, 0])  # run 1's countries
+    assert wide.cell_labels(5, 2) == ("AZE (run 1)", "2021")
+    with pytest.raises(riskcore.DataError, match="once per run"):  # only that layout repeats
+        dataclasses.replace(wide, countries=("AZE", "ARM", *wide.countries[2:]))
+    with pytest.raises(riskcore.DataError, match="repeated country label"):
+        dataclasses.replace(panel, countries=("ARM", "ARM", "GEO", "KAZ"))
+
+
+def test_one_year_runs_name_the_year_and_the_run() -> None:
+    """Runs of one year laid along the years: a message names the real year and the run, not
+    the run as a year."""
+    from riskcore.intervals import IntervalOptions
+
+    spec = riskcore.parse_index(
+        '[index]\nname = "R"\nchildren = ["root_a", "b"]\n'
+        '[variables.root_a]\nformula = "sqrt(a - 1)"\n'
+        '[indicator.root_a]\ndirection = "higher_is_riskier"\n'
+        '[indicator.b]\ndirection = "higher_is_riskier"\n'
+        '[defaults]\nnormalize = { method = "goalpost", lower = 0, upper = 2 }\n'
+        "[uncertainty]\n[uncertainty.data]\nrelative = 0.9\n",
+        path="r.toml",
+    )
+    panel = riskcore.Panel(
+        values=np.random.default_rng(0).uniform(1.2, 1.5, (2, 4, 2)), variables=("a", "b"),
+        countries=COUNTRIES[:4], years=(2020, 2021),
+    )  # fmt: skip
+    host = PluginHost(autoload=False)
+    options = IntervalOptions(draws=50, one_year=True)
+    one = riskcore.score(spec, panel, host=host, intervals=options)
+    with pytest.raises(riskcore.SpecError, match=r"for [A-Z]{3} 2021 \(run \d+\) although"):
+        one.runs  # noqa: B018
+    every = riskcore.score(spec, panel, host=host, intervals=IntervalOptions(draws=50))
+    with pytest.raises(riskcore.SpecError, match=r"for [A-Z]{3} \(run \d+\) 20(20|21) although"):
+        every.runs  # noqa: B018
