@@ -55,8 +55,20 @@ class Indicator:
         True when a country's values depend on that country's own inputs alone (any of its
         years, never another country's): ratios, sums, means of components, lags. The
         intervals' Monte Carlo then computes many runs in one call, the runs laid side by side
-        as extra countries (:mod:`riskcore.batched`); otherwise it calls ``compute`` once per
-        run. Default False (always correct, slower).
+        as extra countries (:func:`riskcore.batched.runs_as_countries`); otherwise it calls
+        ``compute`` once per run. Default False (always correct, slower). In that call ``data``
+        has one row per run and country, runs outermost, and such an indicator may rely on:
+        each row's ``data[variable]`` being that run's values of that country;
+        ``data.countries`` giving each row its real code, so that each code appears once per
+        run (look constants up row by row, ``[table[c] for c in data.countries]``; never by
+        position, ``data.countries.index(c)``, nor through a dict from code to row);
+        ``data.groups`` and ``data.estimates`` giving each row its country's labels and
+        estimates; ``data.years``, ``data.variables``, ``data.country_names``, ``data.units``,
+        ``data.provenance`` (and :meth:`~riskcore.Panel.source_of`) and ``data.path`` being
+        those of the panel scored. Nothing else: no row may depend on another row's values.
+        ``compute`` always sees the real years (the one-year intervals, which lay runs along
+        the years, never run a plugin indicator). ``riskcore.testing.check_indicator`` checks
+        the claim in this layout (rule ``per-country``).
 
     Examples
     --------

@@ -343,3 +343,19 @@ def test_one_year_runs_name_the_year_and_the_run() -> None:
     every = riskcore.score(spec, panel, host=host, intervals=IntervalOptions(draws=50))
     with pytest.raises(riskcore.SpecError, match=r"for [A-Z]{3} \(run \d+\) 20(20|21) although"):
         every.runs  # noqa: B018
+
+
+def _by_row_of_code(d):
+    """Wrong with repeated codes: a dict from code to row keeps the last run's row."""
+    rows = dict(zip(d.countries, d["a"], strict=True))
+    return np.stack([rows[c] for c in d.countries]) / d["b"]
+
+
+def test_the_per_country_rule_computes_runs_side_by_side() -> None:
+    """A plugin right on any one panel (half of the countries included) but wrong where the
+    codes repeat once per run breaks rule per-country, as the batched pass would show."""
+    plan, panel = _lookup_setup(_by_row_of_code)
+    runs = _runs(panel, 3, 1)
+    assert not np.array_equal(prepare_runs(plan, panel, runs), _one_by_one(plan, panel, runs))
+    with pytest.raises(ConformanceError, match=r"per-country.*laid side by side"):
+        check_indicator(plan.leaves[0].indicator, panel)

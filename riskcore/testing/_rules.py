@@ -36,7 +36,9 @@ RULES: Mapping[str, Mapping[str, str]] = {
         "country-order": "reordering the countries reorders the values and changes nothing else",
         "deterministic": "the same data give the same values",
         "per-country": "per_country = True only when a country's values do not depend on other "
-        "countries: computed on some of the countries, each keeps its values",
+        "countries: computed on some of the countries, or on several runs of the data laid side "
+        "by side as the intervals lay them (each country code once per run), each keeps its "
+        "values",
         "no-mutation": "compute(data) leaves the panel unchanged",
     },
     "normalizer": {

@@ -470,3 +470,37 @@ def check_indicator(indicator: Indicator, data: Panel | None = None, *, seed: in
             raw = indicator.compute(cast(Any, _Only(alone, indicator.requires)))
         got = check.array(raw, alone.shape[1:], "compute(data)")
         check.same(got, y[perm[: len(part)]], "per-country", "computed on half the countries")
+        _side_by_side(check, indicator, panel, rng)
+
+
+def _side_by_side(check: Checker, indicator: Indicator, panel: Panel, rng: Any) -> None:
+    """Rule per-country in the layout the intervals use (:func:`riskcore.batched.prepare_runs`):
+    three runs of the data (as given, and each variable's values shuffled twice) laid side by
+    side as extra countries, every country code once per run, give each run the values it gets
+    on its own panel."""
+    import dataclasses
+
+    from riskcore.batched import runs_as_countries
+
+    flat = panel.values.reshape(len(panel.variables), -1)
+    runs = np.stack(
+        [panel.values, *(rng.permuted(flat, axis=1).reshape(panel.shape) for _ in range(2))]
+    )
+    wide = runs_as_countries(panel, runs)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        raw = indicator.compute(cast(Any, _Only(wide, indicator.requires)))
+    got = check.array(raw, wide.shape[1:], "compute(data) on runs side by side")
+    n = len(panel.countries)
+    for r, values in enumerate(runs):
+        one = dataclasses.replace(panel, values=values)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            own = check.array(
+                indicator.compute(cast(Any, _Only(one, indicator.requires))),
+                one.shape[1:],
+                "compute(data)",
+            )
+        check.same(
+            got[r * n : (r + 1) * n], own, "per-country",
+            f"run {r} of {len(runs)} laid side by side as extra countries, each code once per "
+            "run (riskcore.batched), against computed on its own",
+        )  # fmt: skip
