@@ -95,7 +95,7 @@ class IntervalOptions:
     keep_bytes : int
         The most memory the kept runs may take (12 bytes per run, country and year; default
         :data:`KEEP_BYTES`, 256 MiB). Beyond it the runs are summarised in passes instead
-        (:mod:`riskcore.streaming`): the same numbers in bounded memory, in about three times
+        (:mod:`riskcore.streaming`): the same numbers in bounded memory, in three to four times
         the time, and only at ``level`` (:class:`riskcore.runs.SummarisedRuns`).
     """
 
