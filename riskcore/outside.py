@@ -16,7 +16,7 @@ footnote (:func:`footnotes`).
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -161,7 +161,12 @@ def _edge_inputs(scores: Scores, year: int) -> dict[str, dict[str, str]]:
 
 
 def footnotes(
-    scores: Scores, year: int, found: dict[str, Any] | None, *, label: str = ""
+    scores: Scores,
+    year: int,
+    found: dict[str, Any] | None,
+    *,
+    label: str = "",
+    rows: Collection[int] | None = None,
 ) -> list[str]:
     """The footnotes of a table of ``year``: one line per distinct note, starting with
     :data:`MARK` and the countries it concerns, ranked.
@@ -174,6 +179,8 @@ def footnotes(
         The year's intervals (None: no footnote).
     label : str
         Before the countries (a table of several years: ``"2023 "``).
+    rows : collection of int, optional
+        The countries (positions) the table shows (default: every country).
 
     Returns
     -------
@@ -183,6 +190,8 @@ def footnotes(
         return []
     groups: dict[str, list[str]] = {}
     for r in scores.ranked(year):
+        if rows is not None and r not in rows:
+            continue
         place = found["outside"][r]
         text = place.footnote() if place is not None else None
         if text:

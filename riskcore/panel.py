@@ -278,7 +278,8 @@ class Panel:
     def select(
         self, *, countries: Sequence[str] | None = None, years: Sequence[int] | None = None
     ) -> Panel:
-        """Return the panel restricted to some countries and years, in the order given."""
+        """Return the panel restricted to some countries and years, in the order given (with
+        the provenance of the values kept)."""
         ci = None if countries is None else [country_position(self.countries, c) for c in countries]
         yi = None if years is None else [year_position(self.years, y) for y in years]
         values = self.values
@@ -286,13 +287,18 @@ class Panel:
             values = values[:, ci, :]
         if yi is not None:
             values = values[:, :, yi]
+        kept_c = tuple(self.countries[i] for i in ci) if ci is not None else self.countries
+        kept_y = tuple(self.years[i] for i in yi) if yi is not None else self.years
+        c_set, y_set = set(kept_c), set(kept_y)
         return Panel(
             values=values,
             variables=self.variables,
-            countries=tuple(self.countries[i] for i in ci) if ci is not None else self.countries,
-            years=tuple(self.years[i] for i in yi) if yi is not None else self.years,
+            countries=kept_c,
+            years=kept_y,
             units=self.units,
-            provenance=self.provenance,
+            provenance={
+                k: v for k, v in self.provenance.items() if k[1] in c_set and k[2] in y_set
+            },
             path=self.path,
             country_names=self.country_names,
             groups={

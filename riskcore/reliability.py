@@ -24,7 +24,10 @@ share of the index (leaf weights multiplied down the tree) or a count:
     how many times the country's input series change their source between two years up to
     ``y`` (editions of one source, differing only in their numbers, are one source);
 ``interval_width``
-    the width of the score's interval as a share of the index's scale (None without intervals).
+    the width of the score's interval as a share of the index's scale; when the runs' scores
+    are not on one scale (the normalisation varies, so that only ranks compare), the width of
+    the rank interval as a share of the ranks' range (the countries scored, less one); None
+    without intervals.
 
 The grade::
 
@@ -174,6 +177,7 @@ def reliability(
     changes = _source_changes(scores)[:, t]
     found = intervals
     lo, hi = scores.plan.scale
+    n_ranks = max(1, int(np.sum(~np.isnan(scores.score[:, t]))) - 1)
     out: list[dict[str, Any] | None] = []
     for r in range(len(scores.countries)):
         if math.isnan(scores.score[r, t]):
@@ -182,6 +186,8 @@ def reliability(
         width = None
         if found is not None and not math.isnan(found["score_high"][r]):
             width = float(found["score_high"][r] - found["score_low"][r]) / (hi - lo)
+        elif found is not None and not math.isnan(found["rank_high"][r]):  # ranks alone compare
+            width = float(found["rank_high"][r] - found["rank_low"][r]) / n_ranks
         has_value = ~np.isnan(scores.values[:, r, t])
         total = float(np.sum(weights[has_value])) or 1.0
         components: dict[str, float | None] = {

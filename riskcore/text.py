@@ -272,24 +272,37 @@ def render_intervals(
     result: UncertaintyResult, countries: Sequence[str] | None = None, bands: Scores | None = None
 ) -> str:
     """The table of an uncertainty analysis: nominal score and rank, the score's 5-95 % (when
-    the runs share one scale) and the rank's median and 5-95 %, for ``countries`` in the order
-    given (default: every country by nominal rank); with ``bands``, each country's band."""
+    the runs share one scale), the rank's median and 5-95 % and the reliability grade (when
+    the result carries its scores: :attr:`UncertaintyResult.scores`), for ``countries`` in the
+    order given (default: every country by nominal rank); with ``bands``, each country's band."""
     comparable = not result.notes  # the scores of all runs are on one scale
     score_head = f" {'5%':>6} {'95%':>6}" if comparable else ""
     band_head = "  Band" if bands is not None else ""
     records = {r["country"]: r for r in result.to_records()}
+    codes = list(records) if countries is None else list(countries)
+    scores = result.scores
+    found = scores.intervals(result.year) if scores is not None else None
+    where = {c: i for i, c in enumerate(result.countries)}
+    rows = [where[c] for c in codes]
+    mark = marked(found, rows)
+    rel_head = "  Rel." if found is not None else ""
     lines = [
-        f"{'Country':<28} {'Score':>6}{score_head}  {'Rank':>4} {'median':>6} {'5%-95%':>7}"
-        + band_head
+        f"{'Country':<28} {'Score':>6}{' ' if mark else ''}{score_head}  {'Rank':>4} "
+        f"{'median':>6} {'5%-95%':>7}{rel_head}{band_head}"
     ]
-    for code in list(records) if countries is None else list(countries):
+    for code, i in zip(codes, rows, strict=True):
         r = records[code]
         ranks = f"{r['rank_p05']:.0f}-{r['rank_p95']:.0f}" if r["rank_p05"] is not None else "-"
         spread = f" {number(r['score_p05']):>6} {number(r['score_p95']):>6}" if comparable else ""
+        score = f"{number(r['score']):>6}" + ((mark_of(found, i) or " ") if mark else "")
+        grade = found["reliability"][i] if found is not None else None
+        rel = f"  {number(grade['grade']) if grade else '-':>4}" if found is not None else ""
         band = f"  {bands.band(code, result.year) or '-':<10}" if bands is not None else ""
         rank = f"{number(r['rank'], 0):>4} {number(r['rank_median'], 0):>6} {ranks:>7}"
         name = f"{r['country'] + ' ' + r['name']:<28.28}"
-        lines.append(f"{name} {number(r['score']):>6}{spread}  {rank}{band}".rstrip())
+        lines.append(f"{name} {score}{spread}  {rank}{rel}{band}".rstrip())
+    if scores is not None and mark:
+        lines += ["", *footnotes(scores, result.year, found, rows=set(rows))]
     return "\n".join(lines)
 
 

@@ -47,8 +47,10 @@ class UncertaintyResult(Displayed):
     scores: Scores | None = None
 
     def to_records(self) -> list[dict[str, Any]]:
-        """One dict per country, by nominal rank: ready for a rank-interval plot."""
+        """One dict per country, by nominal rank: ready for a rank-interval plot; with
+        :attr:`scores`, each score's ``reliability`` (as in :meth:`Scores.to_dict`)."""
         order = np.lexsort((np.array(self.countries), np.nan_to_num(self.nominal_rank, nan=1e9)))
+        found = self.scores.intervals(self.year) if self.scores is not None else None
         out = []
         for c in order:
             rec: dict[str, Any] = {
@@ -61,6 +63,8 @@ class UncertaintyResult(Displayed):
                 rec[f"score_{k}"] = json_number(v[c])
             for k, v in self.rank.items():
                 rec[f"rank_{k}"] = json_number(v[c])
+            if found is not None:  # the score's grade, its interval width from these runs
+                rec["reliability"] = found["reliability"][c]
             out.append(rec)
         return out
 
@@ -91,6 +95,8 @@ class UncertaintyResult(Displayed):
             self.table(),
         ]
         lines += [f"\nNote: {n}" for n in self.notes]
+        if self.scores is not None:
+            lines.append("\nRel.: reliability grade 0-10 of each score (docs/partial-data.md).")
         return "\n".join(lines)
 
 

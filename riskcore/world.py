@@ -227,5 +227,6 @@ def global_demo(
     lines += [
         "",
         "Bands are the quintiles of all scored country-years 2012-2023 (see the index file).",
+        "Rel.: reliability grade 0-10 (docs/partial-data.md).",
     ]
     return result, "\n".join(lines)

@@ -151,3 +151,23 @@ def test_marking_an_observed_input_imputed_never_raises_a_grade(
             assert (r_old is None) == (r_new is None)
             if r_old is not None and r_new is not None:
                 assert r_new["grade"] <= r_old["grade"]
+
+
+def test_when_only_ranks_compare_the_rank_interval_is_the_width() -> None:
+    from riskcore.runs import Runs
+
+    panel = riskcore.Panel(
+        values=np.array([[[1.0], [2.0], [3.0], [4.0], [5.0]], [[2.0], [1.0], [4.0], [3.0], [5.0]]]),
+        variables=("v0", "v1"),
+        countries=("ARM", "AZE", "GEO", "KAZ", "KGZ"),
+        years=(2020,),
+    )
+    s = riskcore.score(spec(), panel, host=HOST, intervals=False)
+    rank = np.array([[5.0, 4, 3, 2, 1], [1, 2, 3, 4, 5]] * 10)  # every rank from 1 to 5
+    runs = Runs(year=2020, score=rank * 0.0, rank=rank, comparable=False)
+    found = s.with_runs(runs).intervals(2020)
+    assert found is not None and np.isnan(found["score_low"]).all()
+    width = (found["rank_high"][0] - found["rank_low"][0]) / (5 - 1)  # by hand: 1 to 5 = 1.0
+    assert width == 1.0
+    assert found["reliability"][0]["components"]["interval_width"] == width
+    assert found["reliability"][0]["grade"] == pytest.approx(10 * (1 - 0.15))
