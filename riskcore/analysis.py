@@ -43,8 +43,9 @@ from riskcore.files import first_error, read_toml, toml_document
 from riskcore.integrity import IntegrityWarning, clipped_shocks, source_switches, with_warnings
 from riskcore.labels import country_position, year_position
 from riskcore.methods.base import json_int, json_number
+from riskcore.outside import MARK, mark_of
 from riskcore.result import Scores
-from riskcore.text import number
+from riskcore.text import number, span
 from riskcore.treat import prepare
 from riskcore.variants import drop
 
@@ -67,12 +68,29 @@ FloatArray = NDArray[np.float64]
 
 @dataclasses.dataclass
 class Trend:
-    """Score and rank changes between two years, decomposed by indicator and node."""
+    """Score and rank changes between two years, decomposed by indicator and node.
+
+    Attributes
+    ----------
+    index : str
+    start, end : int
+    rows : list of dict
+        One per country, by change: scores, ranks, the change by indicator and node, and with
+        intervals ``p_rise``, ``outside_from`` / ``outside_to`` (the score lies outside its own
+        interval that year) and ``direction_disputed`` (the runs rise mostly while the nominal
+        score falls, or the reverse).
+    not_comparable : str, optional
+        Why the two years are not scored on the same indicators (None when they are).
+    level : float, optional
+        The intervals' level.
+    """
 
     index: str
     start: int
     end: int
     rows: list[dict[str, Any]]
+    not_comparable: str | None = None
+    level: float | None = None
 
     @staticmethod
     def drivers(row: dict[str, Any], n: int = 3) -> list[tuple[str, float]]:
@@ -82,17 +100,21 @@ class Trend:
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON of ``riskcore trend --format json``."""
-        return {"index": self.index, "from": self.start, "to": self.end, "results": self.rows}
+        out = {"index": self.index, "from": self.start, "to": self.end, "results": self.rows}
+        if self.not_comparable:
+            out["not_comparable"] = self.not_comparable
+        return out
 
     def __str__(self) -> str:
         rise = any("p_rise" in r for r in self.rows)
-        lines = [
-            f"{self.index}: change from {self.start} to {self.end}",
-            "",
-            f"{'Country':<24} {self.start:>6} {self.end:>6} {'change':>7} {'rank':>9}  "
-            + (f"{'P(rise)':>7}  " if rise else "")
-            + "largest contributions to the change",
-        ]
+        lines = [f"{self.index}: change from {self.start} to {self.end}", ""]
+        if self.not_comparable:
+            lines += [f"Not comparable: {self.not_comparable}", ""]
+        lines.append(
+            f"{'Country':<24} {self.start:>6}  {self.end:>6}  {'change':>7} {'rank':>9}  "
+            + (f"{'P(rise)':>8}  " if rise else "")
+            + "largest contributions to the change"
+        )
         for r in self.rows:
             ranks = (
                 f"{r['rank_from']}->{r['rank_to']}"
@@ -105,20 +127,55 @@ class Trend:
                 if r["change"] is not None
                 else (r.get("note", ""))
             )
-            p = f"{number(r.get('p_rise'), 2):>7}  " if rise else ""
+            p = ""
+            if rise:
+                disputed = "!" if r.get("direction_disputed") else " "
+                p = f"{number(r.get('p_rise'), 2):>7}{disputed}  "
+            s0 = f"{number(r['score_from']):>6}{MARK if r.get('outside_from') else ' '}"
+            s1 = f"{number(r['score_to']):>6}{MARK if r.get('outside_to') else ' '}"
             lines.append(
-                f"{r['country'] + ' ' + r['name']:<24.24} {number(r['score_from']):>6} "
-                f"{number(r['score_to']):>6} {number(r['change'], sign=True):>7} {ranks:>9}  "
-                f"{p}{why}"
+                f"{r['country'] + ' ' + r['name']:<24.24} {s0} {s1} "
+                f"{number(r['change'], sign=True):>7} {ranks:>9}  {p}{why}"
+            )
+        lines += self._notes(rise)
+        return "\n".join(lines)
+
+    def _notes(self, rise: bool) -> list[str]:
+        """The footnotes of the table, and the source changes of the period."""
+        lines = []
+        level = f"{100 * self.level:g}%" if self.level is not None else ""
+        if any(r.get("outside_from") or r.get("outside_to") for r in self.rows):
+            lines.append(
+                f"\n{MARK} the score lies outside its own {level} interval that year (riskcore "
+                "score --year explains why): the change between nominal scores may not be the "
+                "change the runs see."
             )
         if rise:
             lines.append(
-                "\nP(rise): the share of the intervals' Monte Carlo runs in which the score is "
+                f"\nP(rise): the share of the intervals' Monte Carlo runs in which the score is "
                 f"higher in {self.end} than in {self.start} (the same draws for both years)."
             )
+        disputed = [r["country"] for r in self.rows if r.get("direction_disputed")]
+        if disputed:
+            lines.append(
+                f"! {', '.join(disputed)}: most runs move the score the other way from the "
+                "nominal change; the direction is not established."
+            )
+        switched: dict[str, dict[str, list[str]]] = {}
         for r in self.rows:
-            lines += [f"\nWarning: {m}" for m in r.get("source_switches", [])]
-        return "\n".join(lines)
+            for w in r.get("source_switches", []):
+                years = switched.setdefault(r["country"], {}).setdefault(w["variable"], [])
+                years.append(str(w["year"]))
+        if switched:
+            where = "; ".join(
+                f"{c} " + ", ".join(f"{v} ({', '.join(ys)})" for v, ys in by.items())
+                for c, by in switched.items()
+            )
+            lines.append(
+                f"\nSource changes in {self.start}-{self.end} (a change across them may come "
+                f"from the switch of source; each with its sources: --format json): {where}."
+            )
+        return lines
 
 
 def informative_years(scores: Scores) -> list[int]:
@@ -153,6 +210,7 @@ def trend(scores: Scores, start: int, end: int) -> Trend:
     t0, t1 = scores.year_index(start), scores.year_index(end)
     y0, y1 = scores.years[t0], scores.years[t1]
     joint = y0 in scores.runs and y1 in scores.runs
+    found = (scores.intervals(y0), scores.intervals(y1)) if joint else (None, None)
     switches = [w for w in source_switches(scores) if w.year is not None and y0 < w.year <= y1]
     rows = []
     for r, country in enumerate(scores.countries):
@@ -169,8 +227,13 @@ def trend(scores: Scores, start: int, end: int) -> Trend:
             "nodes": {},
         }
         if joint:  # the probability that the score rose, over the intervals' runs
-            row["p_rise"] = p_rise(scores, r, y0, y1)
-        switched = [w.message for w in switches if w.country == country]
+            row["p_rise"] = p = p_rise(scores, r, y0, y1)
+            row["outside_from"], row["outside_to"] = (bool(mark_of(f, r)) for f in found)
+            change = row["change"]
+            row["direction_disputed"] = (
+                p is not None and change is not None and (p - 0.5) * change < 0
+            )
+        switched = [w.to_dict() for w in switches if w.country == country]
         if switched:
             row["source_switches"] = switched
         if not (math.isnan(s0) or math.isnan(s1)):
@@ -183,7 +246,26 @@ def trend(scores: Scores, start: int, end: int) -> Trend:
             row["note"] = "no score in " + (str(start) if math.isnan(s0) else str(end))
         rows.append(row)
     rows.sort(key=lambda x: (x["change"] is None, -(x["change"] or 0.0), x["country"]))
-    return Trend(scores.plan.name, scores.years[t0], scores.years[t1], rows)
+    level = scores.interval_level if joint else None
+    return Trend(scores.plan.name, y0, y1, rows, _not_comparable(scores, y0, y1), level)
+
+
+def _not_comparable(scores: Scores, y0: int, y1: int) -> str | None:
+    """Why two years are not scored on the same indicators, or None when they are."""
+    a, b = scores.not_applicable(y0), scores.not_applicable(y1)
+    if a == b:
+        return None
+    parts = []
+    for year, absent, other in ((y0, a, b), (y1, b, a)):
+        only = [code for code in absent if code not in other]
+        if only:
+            parts.append(f"in {year} {', '.join(only)} do not apply")
+    same = scores.comparable_years()
+    hint = f" (years scored on the same indicators: {span(same)})" if len(same) > 1 else ""
+    return (
+        f"{' and '.join(parts)}, so the change mixes a change of what the index measures with "
+        f"a change of the countries{hint}."
+    )
 
 
 # -- scenarios -------------------------------------------------------------------------------

@@ -501,8 +501,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--from",
         dest="start",
         type=_YEAR,
-        help="first year (default: the first year in which some country scores above the "
-        "scale's low end)",
+        help="first year (default: the first of the years scored on the same indicators as the "
+        "last, in which some country scores above the scale's low end: "
+        "Scores.comparable_years())",
     )
     tr.add_argument(
         "--to", dest="end", type=_YEAR, help="second year (default: the last such year)"

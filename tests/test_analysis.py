@@ -147,3 +147,35 @@ def test_a_scenario_that_leaves_a_methods_domain_is_an_error_not_a_missing_score
     shock = "[scenario]\n[[scenario.shock]]\nindicator = 'v0'\nmultiply = 0\n"
     with pytest.raises(riskcore.SpecError, match=r"cannot take the value 0\.0 of 'v0'"):
         run_scenario(s, parse_scenario(shock))
+
+
+def test_a_trend_across_years_not_scored_on_the_same_indicators_says_so(post_soviet: Path) -> None:
+    s = riskcore.score(post_soviet / "index.toml", post_soviet / "inputs.csv", intervals=False)
+    across = trend(s, 2019, 2023)
+    assert across.not_comparable is not None
+    assert across.not_comparable.startswith("in 2019 diaspora_size, diaspora_activism")
+    assert "years scored on the same indicators: 2022-2023" in across.not_comparable
+    assert str(across).splitlines()[2].startswith("Not comparable: in 2019")
+    assert across.to_dict()["not_comparable"] == across.not_comparable
+    same = trend(s, 2022, 2023)
+    assert same.not_comparable is None and "not_comparable" not in same.to_dict()
+
+
+def test_a_trend_flags_a_direction_the_runs_dispute_and_scores_outside_their_interval() -> None:
+    from riskcore.runs import Runs
+
+    x = np.array([[[2.0, 4.0], [5.0, 5.0]], [[6.0, 2.0], [1.0, 9.0]]])
+    s = score(flat_index(2, normalize=GOAL, weights=[1, 3]), panel(x))
+    # ARM falls from 50 to 25 nominally (by hand); in the runs it rises, from about 40 to 45
+    runs0 = np.array([[40.0, 50.0]] * 10) + np.arange(10)[:, None] * 0.1
+    runs1 = np.array([[45.0, 30.0]] * 10) + np.arange(10)[:, None] * 0.1
+    rank = np.ones((10, 2))
+    for year, runs in ((2000, runs0), (2001, runs1)):
+        s = s.with_runs(Runs(year=year, score=runs, rank=rank))
+    tr = trend(s, 2000, 2001)
+    arm = next(r for r in tr.rows if r["country"] == "ARM")
+    assert arm["change"] < 0 and arm["p_rise"] == 1.0 and arm["direction_disputed"]
+    assert arm["outside_from"] and arm["outside_to"]  # 50 above 40-41, 25 below 45-46
+    text = str(tr)
+    assert "1.00!" in text and "! AZE, ARM: most runs move the score the other way" in text
+    assert "* the score lies outside its own 90% interval" in text

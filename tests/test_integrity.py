@@ -95,9 +95,10 @@ def test_the_trend_names_a_switch_between_its_two_years_only(tmp_path: Path) -> 
     s = scored(tmp_path, SWITCH)
     (w,) = source_switches(s)
     rows = {r["country"]: r for r in trend(s, 2020, 2022).rows}
-    assert rows["ARM"]["source_switches"] == [w.message]
+    assert rows["ARM"]["source_switches"] == [w.to_dict()]
     assert "source_switches" not in rows["GEO"]
-    assert f"Warning: {w.message}" in str(trend(s, 2020, 2022))
+    assert "Source changes in 2020-2022" in str(trend(s, 2020, 2022))
+    assert "ARM v0 (2021)" in str(trend(s, 2020, 2022))
     later = {r["country"]: r for r in trend(s, 2021, 2022).rows}  # both years after the switch
     assert "source_switches" not in later["ARM"]
 
