@@ -63,6 +63,12 @@ class Runs:
         """The number of countries."""
         return int(self.score.shape[1])
 
+    def scored_runs(self) -> NDArray[np.int64]:
+        """Per country, the number of runs that give it a score (the intervals and band
+        probabilities rest on those)."""
+        counts: NDArray[np.int64] = (~np.isnan(self.score)).sum(axis=0).astype(np.int64)
+        return counts
+
     def rise(self, later: Runs, country: int) -> float | None:
         """The probability that the country's score is higher in ``later`` (the runs of another
         year, from the same draws): the share of runs, among those that score it in both years,
@@ -232,6 +238,10 @@ class SummarisedRuns(Runs):
         if tuple((name, float(start)) for name, start in bands) != self.bands:
             raise self._refuse("probabilities of other bands")
         return band_shares(self.hits, self.scored, self.bands)
+
+    def scored_runs(self) -> NDArray[np.int64]:
+        """As :meth:`Runs.scored_runs`, counted over every run."""
+        return self.scored
 
     def rise(self, later: Runs, country: int) -> float | None:
         """As :meth:`Runs.rise`, from the counts kept for ``later``'s year."""

@@ -73,8 +73,11 @@ def render_table(scores: Scores, year: int | None) -> str:
     names = [f"{c} {scores.panel.country_names.get(c, c)}" for c in scores.countries]
     width = max([len("Country"), *map(len, names)])
     bands = bool(scores.plan.bands)
-    band_width = max([len("Band"), *(len(b) for b, _ in scores.plan.bands)]) if bands else 0
     found = scores.intervals(y)
+    chances = found["band_probabilities"] if found is not None else {}
+    band_head = "Band (P)" if chances else "Band"
+    longest = max((len(b) for b, _ in scores.plan.bands), default=0) + (5 if chances else 0)
+    band_width = max(len(band_head), longest) if bands else 0
     runs = scores.runs.get(y)
     score_interval = found is not None and runs is not None and runs.comparable
     level = f"{100 * found['level']:g}%" if found is not None else ""
@@ -83,7 +86,7 @@ def render_table(scores: Scores, year: int | None) -> str:
     if found is not None:
         head += [f"{level} interval".rjust(13)] if score_interval else []
         head += ["Ranks".rjust(7), "Rel.".rjust(4)]
-    head += ["Band".ljust(band_width)] if bands else []
+    head += [band_head.ljust(band_width)] if bands else []
     head += ["Coverage", *[n.name for n in top]]
     lines = [
         f"{scores.plan.name} ({scores.plan.code}), {y}: scores from {lo:g} to {hi:g}, "
@@ -101,7 +104,9 @@ def render_table(scores: Scores, year: int | None) -> str:
         if found is not None:
             cells += _interval_cells(found, r, score_interval)
         if bands:
-            cells.append((scores.band_of(float(scores.score[r, t])) or "-").ljust(band_width))
+            cells.append(
+                _band_cell(scores.band_of(float(scores.score[r, t])), chances, r, band_width)
+            )
         screened_out = bool(scores.excluded[r, t])
         cells += [("screened" if screened_out else f"{100 * scores.coverage[r, t]:.0f}%").rjust(8)]
         for n in top:
@@ -110,6 +115,7 @@ def render_table(scores: Scores, year: int | None) -> str:
         lines.append("  ".join(cells).rstrip())
     if found is not None:
         lines += ["", *footnotes(scores, y, found), _interval_note(scores, y, level)]
+        lines += _band_note(scores, y, chances)
     report = scores.treatment_report(y)
     if report["imputed"]:
         lines += ["", f"Imputed ({len(report['imputed'])} values, not counted as coverage):"]
@@ -142,6 +148,35 @@ def render_table(scores: Scores, year: int | None) -> str:
     return "\n".join(lines)
 
 
+def _band_cell(band: str | None, chances: dict[str, Any], r: int, width: int) -> str:
+    """The band of a score and, with intervals, the share of runs in it."""
+    if band is None:
+        return "-".ljust(width)
+    p = chances.get(band)
+    share = "" if p is None or math.isnan(p[r]) else f" {100 * p[r]:.0f}%"
+    return f"{band}{share}".ljust(width)
+
+
+def _band_note(scores: Scores, year: int, chances: dict[str, Any]) -> list[str]:
+    """What the band's share means, and the countries most runs place in another band."""
+    if not chances:
+        return []
+    t = scores.year_index(year)
+    elsewhere = []
+    for r in scores.ranked(year):
+        band = scores.band_of(float(scores.score[r, t]))
+        shares = {name: float(p[r]) for name, p in chances.items() if not math.isnan(p[r])}
+        if band is None or not shares:
+            continue
+        likely = max(shares, key=lambda name: shares[name])
+        if likely != band and shares[likely] > shares.get(band, 0.0):
+            elsewhere.append(f"{scores.countries[r]} in {likely} ({100 * shares[likely]:.0f}%)")
+    text = "Band (P): the band of the score, and the share of runs that fall in it."
+    if elsewhere:
+        text += f" Most runs place {', '.join(elsewhere)}: another band than the score's."
+    return [text]
+
+
 def _interval_cells(found: dict[str, Any], r: int, score_interval: bool) -> list[str]:
     """The interval, rank range and reliability grade of one row."""
     cells = []
@@ -169,6 +204,20 @@ def _interval_note(scores: Scores, year: int, level: str) -> str:
         text += " The normalisation varies across runs, so only rank ranges are shown."
     if runs.one_by_one:
         text += f" The runs' data were treated one run at a time ({runs.one_by_one}): slower."
+    t = scores.year_index(year)
+    counts = runs.scored_runs()
+    fewer = [
+        f"{scores.countries[r]} in {counts[r]}"
+        for r in scores.ranked(year)
+        if not math.isnan(scores.score[r, t]) and counts[r] < runs.n
+    ]
+    if fewer:
+        text += (
+            " Scored in fewer runs (the others leave it unscored, as min_coverage or screening "
+            f"decide): {', '.join(fewer)} of {runs.n}; its interval and band shares rest on those."
+        )
+    if runs.n < 100:
+        text += f" Only {runs.n} runs: the interval's ends are unsteady (1,000 is the default)."
     return text
 
 

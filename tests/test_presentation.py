@@ -269,3 +269,42 @@ def test_the_report_marks_and_explains_it_in_results_and_years(tmp_path: Path) -
     assert f"{MARK} 2020 ARM: the score lies below" in html
     inside = build_report(scored(tmp_path, "5,0,10"), 2021)
     assert f"{MARK} ARM" not in inside and f"{MARK}</td>" not in inside
+
+
+def test_the_band_column_gives_the_share_of_runs_in_it_and_names_the_likelier_band(
+    post_soviet: Path,
+) -> None:
+    s = riskcore.score(post_soviet / "index.toml", post_soviet / "inputs.csv", intervals=FAST)
+    found = s.intervals(2023)
+    assert found is not None
+    table = render_table(s, 2023)
+    lines = table.splitlines()
+    assert "Band (P)" in lines[2]
+    elsewhere = []
+    for r in s.ranked(2023):
+        band = s.band_of(float(s.score[r, s.year_index(2023)]))
+        shares = {k: float(v[r]) for k, v in found["band_probabilities"].items()}
+        row = next(line for line in lines if f" {s.countries[r]} " in line)
+        assert f"{band} {100 * shares[band]:.0f}%" in row
+        likely = max(shares, key=lambda k: shares[k])
+        if likely != band:
+            elsewhere.append(f"{s.countries[r]} in {likely} ({100 * shares[likely]:.0f}%)")
+    assert elsewhere  # the example's lower bounds put some hosts in another band
+    note = next(line for line in lines if line.startswith("Band (P):"))
+    assert f"Most runs place {', '.join(elsewhere)}: another band" in note
+
+
+def test_the_interval_note_names_countries_scored_in_fewer_runs_and_too_few_runs() -> None:
+    from riskcore.runs import Runs
+
+    values = np.array([[[4.0], [6.0]], [[5.0], [3.0]]])
+    s = riskcore.score(riskcore.parse_index(INDEX), riskcore.Panel(
+        values=values, variables=("v0", "v1"), countries=("ARM", "GEO"), years=(2020,)
+    ), host=HOST, intervals=False)  # fmt: skip
+    score = np.array([[40.0, 50.0]] * 30)
+    score[:6, 1] = np.nan  # GEO unscored in 6 of 30 runs
+    s = s.with_runs(Runs(year=2020, score=score, rank=np.ones((30, 2))))
+    table = render_table(s, 2020)
+    assert "GEO in 24 of 30; its interval and band shares rest on those." in table
+    assert "Only 30 runs: the interval's ends are unsteady" in table
+    assert "ARM in" not in table
