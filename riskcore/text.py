@@ -15,7 +15,7 @@ import os
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from riskcore.outside import footnotes, mark_of, marked
+from riskcore.outside import MARK, footnotes, mark_of, marked
 
 if TYPE_CHECKING:
     from riskcore.integrity import IntegrityWarning
@@ -224,11 +224,24 @@ def _interval_note(scores: Scores, year: int, level: str) -> str:
 def render_years(scores: Scores) -> str:
     """Scores of every country in every year: how the index moved."""
     years = scores.years
-    lines = ["Scores by year", "", "Country".ljust(20) + "".join(f"{y:>8}" for y in years)]
+    found = [scores.intervals(y) if y in scores.runs else None for y in years]
+    mark = any(marked(f, range(len(scores.countries))) for f in found)
+    head = "".join(f"{y:>7} " if mark else f"{y:>8}" for y in years).rstrip()
+    lines = ["Scores by year", "", "Country".ljust(20) + head]
     for r in scores.ranked(years[-1]):
-        cells = "".join(f"{number(scores.score[r, t]):>8}" for t in range(len(years)))
+        cells = "".join(
+            f"{number(scores.score[r, t]):>7}{mark_of(found[t], r) or ' '}"
+            if mark
+            else f"{number(scores.score[r, t]):>8}"
+            for t in range(len(years))
+        )
         name = f"{scores.countries[r]} {scores.panel.country_names.get(scores.countries[r], '')}"
-        lines.append(f"{name:<20.20}{cells}")
+        lines.append(f"{name:<20.20}{cells}".rstrip())
+    if mark:
+        level = next(f"{100 * f['level']:g}%" for f in found if f is not None)
+        with_runs = [y for y, f in zip(years, found, strict=True) if f is not None]
+        where = "" if len(with_runs) == len(years) else f"; intervals of {span(with_runs)} only"
+        lines += ["", f"{MARK} outside its own {level} interval that year{where}."]
     informative = scores.informative_years()
     partial = [y for y in years if scores.not_applicable(y)]
     if partial:

@@ -308,3 +308,18 @@ def test_the_interval_note_names_countries_scored_in_fewer_runs_and_too_few_runs
     assert "GEO in 24 of 30; its interval and band shares rest on those." in table
     assert "Only 30 runs: the interval's ends are unsteady" in table
     assert "ARM in" not in table
+
+
+def test_scores_by_year_mark_each_score_outside_its_interval(post_soviet: Path) -> None:
+    from riskcore.outside import mark_of
+    from riskcore.text import render_years
+
+    s = riskcore.score(post_soviet / "index.toml", post_soviet / "inputs.csv", intervals=FAST)
+    lines = render_years(s).splitlines()
+    found = {y: s.intervals(y) for y in s.years}
+    assert any(mark_of(found[2022], r) for r in range(len(s.countries)))  # KGZ 2022, say
+    for r in s.ranked(s.years[-1]):
+        row = next(line for line in lines if line.startswith(s.countries[r] + " "))
+        marks = [cell.endswith(MARK) for cell in row[20:].split()]
+        assert marks == [bool(mark_of(found[y], r)) for y in s.years]
+    assert "* outside its own 90% interval that year." in lines
