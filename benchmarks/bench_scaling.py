@@ -1,6 +1,6 @@
 """How the uncertainty analysis scales: time against countries, indicators and runs.
 
-    python benchmarks/bench_scaling.py [--repeat 3] [--large]
+    python benchmarks/bench_scaling.py [--repeat 3]
 
 A synthetic index (uniform random data in one year, 2 % missing; pillars of up to ten
 indicators under the root; min-max per year; arithmetic means), and two uncertain factors:

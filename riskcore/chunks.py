@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from riskcore._args import CHUNK
 from riskcore.sensitivity import SobolSums, bootstrap_counts
 
 __all__ = ["Collected", "collect", "each_chunk"]
@@ -41,7 +42,7 @@ def each_chunk(
     x: FloatArray,
     blocks: int,
     *,
-    chunk: int = 2048,
+    chunk: int = CHUNK,
     backend: str = "local",
     client: Any = None,
     progress: Progress | None = None,

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from riskcore._args import (
+    CHUNK,
     MIN_SAMPLES,
     YEARS,
     fraction,
@@ -489,7 +490,7 @@ def build_parser() -> argparse.ArgumentParser:
         )
         an.add_argument("--scheduler", help="address of a Dask scheduler, tcp://host:8786")
         an.add_argument(
-            "--chunk", type=whole(1), default=2048, help="runs per batch (memory bound)"
+            "--chunk", type=whole(1), default=CHUNK, help="runs per batch (memory bound)"
         )
         an.add_argument("--progress", action="store_true", help="progress bar even when piped")
         an.add_argument("--format", choices=("table", "json"), default="table")

@@ -125,6 +125,7 @@ def render_table(scores: Scores, year: int | None) -> str:
         for code, where in by_code.items():
             method = report["indicators"][code]["impute"]
             lines.append(f"  {code} ({method}): {', '.join(where)}")
+    lines += _left_out(scores, y)
     if report["outliers"]:
         lines += ["", "Outliers treated:"]
         for code, rep in report["outliers"].items():
@@ -146,6 +147,23 @@ def render_table(scores: Scores, year: int | None) -> str:
         lines.append("Not scored (missing data stays missing):")
         lines += [f"  {c}: {why}" for c, why in unscored.items()]
     return "\n".join(lines)
+
+
+def _left_out(scores: Scores, year: int) -> list[str]:
+    """The inputs of scored countries that stay missing (unknown, not imputed): each node
+    scores them from its other children, so their weight rests on those."""
+    t = scores.year_index(year)
+    by_code: dict[str, list[str]] = {}
+    for r in scores.ranked(year):
+        if math.isnan(scores.score[r, t]):
+            continue
+        for i, leaf in enumerate(scores.plan.leaves):
+            if leaf.missing == "unknown" and math.isnan(scores.values[i, r, t]):
+                by_code.setdefault(leaf.code, []).append(scores.countries[r])
+    if not by_code:
+        return []
+    lines = ["", "Missing and not imputed (their node rests on its other inputs; see Coverage):"]
+    return lines + [f"  {code}: {', '.join(where)}" for code, where in by_code.items()]
 
 
 def _band_cell(band: str | None, chances: dict[str, Any], r: int, width: int) -> str:

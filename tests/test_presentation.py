@@ -323,3 +323,24 @@ def test_scores_by_year_mark_each_score_outside_its_interval(post_soviet: Path) 
         marks = [cell.endswith(MARK) for cell in row[20:].split()]
         assert marks == [bool(mark_of(found[y], r)) for y in s.years]
     assert "* outside its own 90% interval that year." in lines
+
+
+def test_inputs_left_missing_are_listed_with_their_countries(post_soviet: Path) -> None:
+    s = riskcore.score(post_soviet / "index.toml", post_soviet / "inputs.csv", intervals=False)
+    lines = render_table(s, 2023).splitlines()
+    start = lines.index(
+        "Missing and not imputed (their node rests on its other inputs; see Coverage):"
+    )
+    listed = {}
+    for line in lines[start + 1 :]:
+        if not line.startswith("  "):
+            break
+        code, countries = line.strip().split(": ")
+        listed[code] = countries.split(", ")
+    t = s.year_index(2023)
+    expected: dict[str, list[str]] = {}
+    for r in s.ranked(2023):
+        for i, leaf in enumerate(s.plan.leaves):
+            if leaf.missing == "unknown" and np.isnan(s.values[i, r, t]):
+                expected.setdefault(leaf.code, []).append(s.countries[r])
+    assert listed == expected and "TJK" in listed["remittance_dependence"]
