@@ -42,7 +42,8 @@ def main() -> None:
 
     t_local, local = median_time(run, args.repeat)
     reference = json.dumps(local.to_dict(), sort_keys=True)
-    print(f"ASEM Sobol' analysis, N = {n} ({local.runs} runs), chunk {args.chunk}, medians of "
+    chunk = args.chunk or "riskcore's default"
+    print(f"ASEM Sobol' analysis, N = {n} ({local.runs} runs), chunk {chunk}, medians of "
           f"{args.repeat}")  # fmt: skip
     print(f"  local backend {t_local.wall:7.2f} s wall {t_local.cpu:7.2f} s cpu")
     workers = 2

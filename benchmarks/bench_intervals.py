@@ -133,5 +133,6 @@ def main() -> None:
                 f"  (+{m['peak'] - m['before']:.1f})"
             )
 
+
 if __name__ == "__main__":
     main()

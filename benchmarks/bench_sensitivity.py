@@ -208,27 +208,31 @@ def main() -> None:
         child(args.child)
         return
 
+    from riskcore.chunks import default_chunk
     from riskcore.sensitivity import saltelli_design
     from riskcore.uncertainty import IndexModel, sensitivity_analysis
 
     host, spec, nominal, assumptions = setup()
     n = args.samples
+    model = IndexModel(nominal.plan, nominal.panel, assumptions, host=host)
+    # riskcore's default chunk unless --chunk: both sides evaluate chunks of the same runs
+    runs, nodes = n * (len(model.factors) + 2), len(nominal.plan.nodes)
+    chunk = args.chunk or default_chunk(runs, model.values_per_run, nodes=nodes)
 
     def ours() -> Any:
-        return sensitivity_analysis(nominal, assumptions, samples=n, chunk=args.chunk, host=host)
+        return sensitivity_analysis(nominal, assumptions, samples=n, chunk=chunk, host=host)
 
-    model = IndexModel(nominal.plan, nominal.panel, assumptions, host=host)
     x = saltelli_design(model.dims, n, assumptions.seed)
     nominal_rank = model.nominal()[1]
 
     def floor() -> Any:
-        return floor_analysis(model, x, nominal_rank, args.chunk)
+        return floor_analysis(model, x, nominal_rank, chunk)
 
     t_ours, result = median_time(ours, args.repeat)
     t_floor, (f_scores, f_ranks, _, f_country) = median_time(floor, args.repeat)
-    r_scores, r_ranks = model(x[: args.chunk])
-    same_scores = float(np.nanmax(np.abs(r_scores - f_scores[: args.chunk])))
-    same_ranks = np.array_equal(r_ranks, f_ranks[: args.chunk], equal_nan=True)
+    r_scores, r_ranks = model(x[:chunk])
+    same_scores = float(np.nanmax(np.abs(r_scores - f_scores[:chunk])))
+    same_ranks = np.array_equal(r_ranks, f_ranks[:chunk], equal_nan=True)
     index_gap = float(np.nanmax(np.abs(result.per_country.first - f_country[0].reshape(4, -1))))
 
     sample = x[: args.loop_runs]
@@ -241,7 +245,7 @@ def main() -> None:
     print(f"ASEM index: {len(nominal.countries)} countries, {len(nominal.plan.leaves)} indicators")
     print(f"factors: {', '.join(model.names)}")
     print(
-        f"Sobol' analysis: N = {n}, {result.runs} model runs, chunk {args.chunk}, "
+        f"Sobol' analysis: N = {n}, {result.runs} model runs, chunk {chunk} runs, "
         f"medians of {args.repeat}"
     )
     print(ratio_line("whole analysis vs numpy floor", t_ours, t_floor, 3))

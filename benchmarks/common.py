@@ -90,7 +90,7 @@ def arguments(doc: str, size: str, default: int) -> argparse.Namespace:
     parser.add_argument(f"--{size}", type=int, default=default)
     parser.add_argument("--repeat", type=int, default=3, help="timed repetitions (median)")
     parser.add_argument("--memory", default="1000,10000,50000", help="sizes for peak memory")
-    parser.add_argument("--chunk", type=int, default=512)  # riskcore._args.CHUNK
+    parser.add_argument("--chunk", type=int, default=None)  # None: riskcore's default
     parser.add_argument("--loop-runs", type=int, default=30, help="runs timed for a loop")
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
     return parser.parse_args()

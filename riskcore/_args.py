@@ -81,24 +81,18 @@ def fraction(low: float, high: float, *, open_ends: bool = False) -> Callable[[s
     return parse
 
 
-#: Base rows of the design evaluated at once by default (each block's rows: a Sobol' analysis
-#: evaluates ``k + 2`` times as many runs). Measured fastest on both cases of
-#: ``benchmarks/bench_uncertainty.py`` and ``bench_sensitivity.py`` (256 to 512; 2,048 was
-#: 10-25 % slower, its temporaries faulting in pages afresh); the numbers do not depend on it.
-CHUNK = 512
-
-
-def run_settings(assumptions: Any, options: Mapping[str, Any]) -> tuple[int, int, int]:
+def run_settings(assumptions: Any, options: Mapping[str, Any]) -> tuple[int, int, int | None]:
     """``(samples, seed, chunk)`` of an analysis: the options given, else the assumptions' own
-    (``samples`` and ``seed`` of the file); :class:`~riskcore.errors.OptionError` for a value
+    (``samples`` and ``seed`` of the file; chunk None: sized to the index,
+    :func:`riskcore.chunks.default_chunk`); :class:`~riskcore.errors.OptionError` for a value
     out of the command line's ranges. The seed is then the seed of every draw, data noise
     included."""
     samples, seed = options.get("samples"), options.get("seed")
     n = assumptions.samples if samples is None else samples
     s = assumptions.seed if seed is None else seed
-    chunk = options.get("chunk", CHUNK)
+    chunk = options.get("chunk")
     for name, value, low in (("samples", n, MIN_SAMPLES), ("seed", s, 0), ("chunk", chunk, 1)):
-        if value < low:
+        if value is not None and value < low:
             raise OptionError(f"{name} must be at least {low}, got {value}")
     return n, s, chunk
 

@@ -23,7 +23,6 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from riskcore._args import (
-    CHUNK,
     MIN_SAMPLES,
     YEARS,
     fraction,
@@ -490,7 +489,10 @@ def build_parser() -> argparse.ArgumentParser:
         )
         an.add_argument("--scheduler", help="address of a Dask scheduler, tcp://host:8786")
         an.add_argument(
-            "--chunk", type=whole(1), default=CHUNK, help="runs per batch (memory bound)"
+            "--chunk",
+            type=whole(1),
+            default=None,
+            help="runs per batch (memory bound; default: about 2**19 leaf values per batch)",
         )
         an.add_argument("--progress", action="store_true", help="progress bar even when piped")
         an.add_argument("--format", choices=("table", "json"), default="table")

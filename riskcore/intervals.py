@@ -37,7 +37,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from riskcore.assumptions import DataNoise
-from riskcore.chunks import collect, each_chunk
+from riskcore.chunks import chunk_of, collect, each_chunk
 from riskcore.estimate_noise import InputNoise, input_noise
 from riskcore.runs import Runs, SummarisedRuns, band_counts
 from riskcore.streaming import Extent, exact_percentiles
@@ -49,12 +49,6 @@ if TYPE_CHECKING:
 __all__ = ["IntervalOptions", "defer_intervals", "interval_runs", "p_rise"]
 
 FloatArray = NDArray[np.float64]
-
-#: Leaf values evaluated at once by default (4 MiB per array of them): the runs of a chunk
-#: then stay within the processor's caches, which measured fastest on both cases of
-#: ``benchmarks/bench_intervals.py`` (a few hundred runs of a small index, a few dozen of a
-#: 200-country panel).
-CHUNK_VALUES = 2**19
 
 #: Bytes of runs kept by default (:attr:`IntervalOptions.keep_bytes`).
 KEEP_BYTES = 2**28
@@ -75,8 +69,9 @@ class IntervalOptions:
         workers.
     chunk : int, optional
         Runs evaluated at once; bounds the memory of one evaluation (and is one Dask task).
-        None (the default): as many runs as hold about :data:`CHUNK_VALUES` leaf values
-        (leaves x countries x years per run), in chunks of equal size; chunks that fit the
+        None (the default): as many runs as hold about
+        :data:`riskcore.chunks.CHUNK_VALUES` leaf values (leaves x countries x years per run),
+        in chunks of equal size; chunks that fit the
         processor's caches are the fastest (``benchmarks/bench_intervals.py``). With
         ``backend="dask"``, at least two chunks per thread of the cluster, so that every
         worker has work.
@@ -173,13 +168,10 @@ def interval_runs(scores: Scores, options: IntervalOptions) -> tuple[dict[int, R
     years = [model.year] if one else list(scores.years)
     x = np.random.default_rng(options.seed).random((options.draws, sum(model.dims)))
     shape = (options.draws, len(scores.countries), len(years))
-    per_run = len(scores.plan.leaves) * len(scores.countries) * len(scores.years)
-    tasks = 1
-    if options.chunk is None and options.backend == "dask":  # a task for every thread, twice
-        from riskcore.distributed import threads
-
-        tasks = 2 * threads(options.client)
-    chunk = options.chunk or _default_chunk(options.draws, per_run, tasks)
+    chunk = chunk_of(
+        options.chunk, options.draws, model.values_per_run, options.backend, options.client,
+        len(scores.plan.nodes),
+    )  # fmt: skip
     comparable = not any(f.kind == "normalize" for f in model.factors)
     factors = tuple(model.names)
 
@@ -264,16 +256,6 @@ class _Summary:
                 rises={z: (higher[:, t, u], both[:, t, u]) for u, z in enumerate(years) if u != t},
             )  # fmt: skip
         return out
-
-
-def _default_chunk(draws: int, per_run: int, tasks: int = 1) -> int:
-    """Runs per chunk: equal chunks of at most about :data:`CHUNK_VALUES` values each, and at
-    least ``tasks`` chunks (as many as there are runs at most)."""
-    n_chunks = max(1, tasks, -(-draws * max(1, per_run) // CHUNK_VALUES))
-    chunk = max(1, -(-draws // n_chunks))
-    if -(-draws // chunk) < min(tasks, draws):  # few runs: equal chunks would be too few
-        chunk = max(1, draws // tasks)
-    return chunk
 
 
 def defer_intervals(scores: Scores, options: IntervalOptions | None = None) -> Scores:

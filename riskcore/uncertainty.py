@@ -29,7 +29,7 @@ from numpy.typing import NDArray
 from riskcore._args import run_settings
 from riskcore.assumptions import Assumptions
 from riskcore.batched import as_is_rows, country_step, prepare_runs, runs_as_years
-from riskcore.chunks import Collected, collect, each_chunk
+from riskcore.chunks import Collected, chunk_of, collect, each_chunk
 from riskcore.data import Panel
 from riskcore.engine import aggregate, normalize_leaves, root_scores
 from riskcore.estimate_noise import InputNoise, perturbs
@@ -161,6 +161,14 @@ class IndexModel:
         return (
             "year" if self.pooled is None and self.noise is None and not self.all_years else "runs"
         )
+
+    @property
+    def values_per_run(self) -> int:
+        """Leaf values one run evaluates (leaves x countries x the years it evaluates), which
+        sizes the default chunk (:func:`riskcore.chunks.default_chunk`)."""
+        one = self.by_year and not self.all_years and self._path() != "runs"
+        years = 1 if one else len(self.panel.years)
+        return len(self.plan.leaves) * len(self.panel.countries) * years
 
     @property
     def one_by_one(self) -> str | None:
@@ -322,12 +330,20 @@ def _run(
     )
     x = saltelli_design(model.dims, n, s)
     blocks = len(model.factors) + 2 if sobol else 1
+    backend = options.get("backend", "local")
     chunks = each_chunk(
         model,
         x[: n * blocks],  # without Sobol': the A matrix, a scrambled Sobol' sample
         blocks,
-        chunk=chunk,
-        backend=options.get("backend", "local"),
+        chunk=chunk_of(
+            chunk,
+            n * blocks,
+            model.values_per_run,
+            backend,
+            options.get("client"),
+            len(scores.plan.nodes),
+        ),
+        backend=backend,
         client=options.get("client"),
         progress=options.get("progress"),
     )

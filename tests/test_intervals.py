@@ -400,19 +400,21 @@ def test_one_year_intervals_equal_that_year_of_every_year() -> None:
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.integers(2, 200_000), st.integers(1, 10**7), st.integers(1, 64))
+@given(st.integers(2, 200_000), st.integers(1, 10**7), st.integers(1, 64), st.integers(1, 200))
 def test_default_chunks_are_equal_and_hold_about_chunk_values(
-    draws: int, per_run: int, tasks: int
+    draws: int, per_run: int, tasks: int, nodes: int
 ) -> None:
-    from riskcore.intervals import CHUNK_VALUES, _default_chunk
+    from riskcore.chunks import CHUNK_VALUES, NODE_VALUES, default_chunk
 
-    chunk = _default_chunk(draws, per_run, tasks)
+    chunk = default_chunk(draws, per_run, tasks, nodes)
     assert 1 <= chunk <= draws
     n_chunks = -(-draws // chunk)
-    assert (chunk - 1) * per_run <= CHUNK_VALUES  # at most one run over the budget
+    budget = max(CHUNK_VALUES, nodes * NODE_VALUES)
+    assert (chunk - 1) * per_run <= budget  # at most one run over the budget
     assert n_chunks >= min(tasks, draws)  # every thread of a cluster has work
-    if tasks == 1 or chunk == -(-draws // max(tasks, n_chunks)):
+    if tasks == 1:
         assert n_chunks * chunk - draws < n_chunks  # the chunks differ by at most one run
+        assert chunk * per_run >= min(budget, draws * per_run) // 2  # not needlessly small
 
 
 def test_the_default_chunk_gives_the_numbers_of_any_other() -> None:
