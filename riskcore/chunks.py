@@ -76,19 +76,28 @@ def default_chunk(runs: int, per_run: int, tasks: int = 1, nodes: int = 1) -> in
     return chunk
 
 
+#: Runs per Dask task by default, where the runs allow two tasks per thread (measured:
+#: ``benchmarks/bench_dask.py``).
+DASK_RUNS = 2048
+
+
 def chunk_of(
     chunk: int | None, runs: int, per_run: int, backend: str, client: Any, nodes: int = 1
 ) -> int:
-    """``chunk`` when given, else :func:`default_chunk`, with at least two chunks per thread of
-    the cluster on the Dask backend (so that every worker has work)."""
+    """``chunk`` when given, else :func:`default_chunk`; on the Dask backend, tasks of
+    :data:`DASK_RUNS` runs or more, and at least two per thread of the cluster (so that every
+    worker has work)."""
     if chunk is not None:
         return chunk
-    tasks = 1
-    if backend == "dask":
-        from riskcore.distributed import threads
+    local = default_chunk(runs, per_run, 1, nodes)
+    if backend != "dask":
+        return local
+    from riskcore.distributed import threads
 
-        tasks = 2 * threads(client)
-    return default_chunk(runs, per_run, tasks, nodes)
+    # tasks of at least DASK_RUNS runs where there are enough (a task's overhead is a few
+    # milliseconds), and at least two per thread
+    spread = max(1, -(-runs // (2 * threads(client))))
+    return min(max(local, DASK_RUNS), spread)
 
 
 def each_chunk(
