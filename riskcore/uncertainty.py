@@ -32,7 +32,7 @@ from riskcore.batched import as_is_rows, country_step, prepare_runs, runs_as_yea
 from riskcore.chunks import Collected, chunk_of, collect, each_chunk
 from riskcore.data import Panel
 from riskcore.engine import aggregate, normalize_leaves, root_scores
-from riskcore.estimate_noise import InputNoise, perturbs
+from riskcore.estimate_noise import InputNoise, perturbs, run_generators
 from riskcore.labels import year_position
 from riskcore.noise import perturb, pooling_step
 from riskcore.plan import Plan
@@ -214,7 +214,7 @@ class IndexModel:
         normalisation alternative). Each run draws from its own generator, inputs first."""
         assert batch.seeds is not None
         drawn = self._draw(self.panel.values, batch.seeds, np.arange(len(self.panel.years)))
-        rngs = [np.random.default_rng([self.assumptions.seed, int(s)]) for s in batch.seeds]
+        rngs = run_generators(self.assumptions.seed, batch.seeds)
         if self.noise is not None:
             self.noise.variables.apply_runs(drawn, rngs)
         treated = np.empty((batch.size, len(self.plan.leaves), *drawn.shape[2:]))

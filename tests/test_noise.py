@@ -115,3 +115,13 @@ def test_groups_of_noisy_runs_do_not_change_a_run(monkeypatch: pytest.MonkeyPatc
     grouped = uncertainty_analysis(s, a)
     np.testing.assert_array_equal(whole.scores.runs[whole.year].score,
                                   grouped.scores.runs[grouped.year].score)  # fmt: skip
+
+
+def test_run_generators_are_default_rng_of_the_seed_and_run_seed() -> None:
+    from riskcore.estimate_noise import run_generators
+
+    seeds = np.array([0, 1, 7, 2**40, 12345])
+    for g, s in zip(run_generators(3, seeds), seeds, strict=True):
+        expected = np.random.default_rng([3, int(s)])
+        np.testing.assert_array_equal(g.random(4), expected.random(4))
+        np.testing.assert_array_equal(g.standard_normal(3), expected.standard_normal(3))
