@@ -76,9 +76,10 @@ class Trend:
     start, end : int
     rows : list of dict
         One per country, by change: scores, ranks, the change by indicator and node, and with
-        intervals ``p_rise``, ``outside_from`` / ``outside_to`` (the score lies outside its own
-        interval that year) and ``direction_disputed`` (the runs rise mostly while the nominal
-        score falls, or the reverse).
+        intervals ``p_rise`` and ``p_fall`` (the shares of runs in which the score is higher,
+        lower, in the second year; ties are neither), ``outside_from`` / ``outside_to`` (the
+        score lies outside its own interval that year) and ``direction_disputed`` (more runs
+        fall than rise while the nominal score rises, or the reverse).
     not_comparable : str, optional
         Why the two years are not scored on the same indicators (None when they are).
     level : float, optional
@@ -100,7 +101,14 @@ class Trend:
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON of ``riskcore trend --format json``."""
-        out = {"index": self.index, "from": self.start, "to": self.end, "results": self.rows}
+        out: dict[str, Any] = {
+            "index": self.index,
+            "from": self.start,
+            "to": self.end,
+            "results": self.rows,
+        }
+        if self.level is not None:
+            out["interval_level"] = self.level
         if self.not_comparable:
             out["not_comparable"] = self.not_comparable
         return out
@@ -158,8 +166,8 @@ class Trend:
         disputed = [r["country"] for r in self.rows if r.get("direction_disputed")]
         if disputed:
             lines.append(
-                f"! {', '.join(disputed)}: most runs move the score the other way from the "
-                "nominal change; the direction is not established."
+                f"! {', '.join(disputed)}: more runs move the score the other way than the "
+                "nominal change's way; the direction is not established."
             )
         switched: dict[str, dict[str, list[str]]] = {}
         for r in self.rows:
@@ -227,11 +235,15 @@ def trend(scores: Scores, start: int, end: int) -> Trend:
             "nodes": {},
         }
         if joint:  # the probability that the score rose, over the intervals' runs
-            row["p_rise"] = p = p_rise(scores, r, y0, y1)
+            row["p_rise"] = up = p_rise(scores, r, y0, y1)
+            row["p_fall"] = down = p_rise(scores, r, y1, y0)  # higher in the first year
             row["outside_from"], row["outside_to"] = (bool(mark_of(f, r)) for f in found)
             change = row["change"]
             row["direction_disputed"] = (
-                p is not None and change is not None and (p - 0.5) * change < 0
+                up is not None
+                and down is not None
+                and change is not None
+                and ((change > 0 and down > up) or (change < 0 and up > down))
             )
         switched = [w.to_dict() for w in switches if w.country == country]
         if switched:

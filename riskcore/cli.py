@@ -489,10 +489,7 @@ def build_parser() -> argparse.ArgumentParser:
         )
         an.add_argument("--scheduler", help="address of a Dask scheduler, tcp://host:8786")
         an.add_argument(
-            "--chunk",
-            type=whole(1),
-            default=None,
-            help="runs per batch (memory bound; default: about 2**19 leaf values per batch)",
+            "--chunk", type=whole(1), help="runs per batch (memory bound; default: by index size)"
         )
         an.add_argument("--progress", action="store_true", help="progress bar even when piped")
         an.add_argument("--format", choices=("table", "json"), default="table")

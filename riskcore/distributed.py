@@ -61,11 +61,14 @@ def map_chunks(
     """Evaluate ``model`` on each part of a design on a Dask cluster; results in part order.
 
     Every part is submitted at once; the results are taken in order (the workers keep
-    computing meanwhile) and released as soon as taken, so the client holds one at a time.
+    computing meanwhile) and released as soon as taken, so the client holds one at a time
+    (the cluster may hold every finished result not yet taken). The model is scattered under
+    a key of its own each time (``hash=False``): a pass that follows another (summarised
+    runs) does not reuse a key the last one is releasing.
     """
     dd = _dask()
     client = client or dd.default_client()
-    remote = client.scatter(model, broadcast=True)
+    remote = client.scatter(model, broadcast=True, hash=False)
     futures = [client.submit(_run_chunk, remote, p, pure=False) for p in parts]
     for i, future in enumerate(futures):
         yield future.result()

@@ -17,7 +17,8 @@ evaluated more than once instead, and only what the summaries need is kept:
 The bin of a value is a monotone function of it, so a bin holds a contiguous run of the sorted
 values and nothing is approximated: the result equals :func:`numpy.nanpercentile` of every run
 (tested), whatever the order and size of the blocks. The price is time: each pass evaluates
-every run again (three or four passes in all, including the first).
+every run again: three or four passes in all for a panel of a few hundred countries, more
+for larger ones (each histogram pass has at most :data:`HISTOGRAM` cells to share).
 """
 
 from __future__ import annotations

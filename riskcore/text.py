@@ -162,7 +162,11 @@ def _left_out(scores: Scores, year: int) -> list[str]:
                 by_code.setdefault(leaf.code, []).append(scores.countries[r])
     if not by_code:
         return []
-    lines = ["", "Missing and not imputed (their node rests on its other inputs; see Coverage):"]
+    lines = [
+        "",
+        "Missing and not imputed (each node rests on its children with a value, or is missing"
+        " itself when too few have one; see Coverage):",
+    ]
     return lines + [f"  {code}: {', '.join(where)}" for code, where in by_code.items()]
 
 
@@ -176,7 +180,7 @@ def _band_cell(band: str | None, chances: dict[str, Any], r: int, width: int) ->
 
 
 def _band_note(scores: Scores, year: int, chances: dict[str, Any]) -> list[str]:
-    """What the band's share means, and the countries most runs place in another band."""
+    """What the band's share means, and the countries the most runs place in another band."""
     if not chances:
         return []
     t = scores.year_index(year)
@@ -191,7 +195,10 @@ def _band_note(scores: Scores, year: int, chances: dict[str, Any]) -> list[str]:
             elsewhere.append(f"{scores.countries[r]} in {likely} ({100 * shares[likely]:.0f}%)")
     text = "Band (P): the band of the score, and the share of runs that fall in it."
     if elsewhere:
-        text += f" Most runs place {', '.join(elsewhere)}: another band than the score's."
+        text += (
+            f" The largest share of runs places {', '.join(elsewhere)}: another band than the "
+            "score's."
+        )
     return [text]
 
 
@@ -232,7 +239,8 @@ def _interval_note(scores: Scores, year: int, level: str) -> str:
     if fewer:
         text += (
             " Scored in fewer runs (the others leave it unscored, as min_coverage or screening "
-            f"decide): {', '.join(fewer)} of {runs.n}; its interval and band shares rest on those."
+            f"decide): {', '.join(fewer)} of {runs.n}; the intervals and band shares of those "
+            "countries rest on the runs that score them."
         )
     if runs.n < 100:
         text += f" Only {runs.n} runs: the interval's ends are unsteady (1,000 is the default)."

@@ -96,7 +96,14 @@ class UncertaintyResult(Displayed):
         ]
         lines += [f"\nNote: {n}" for n in self.notes]
         if self.scores is not None:
-            lines.append("\nRel.: reliability grade 0-10 of each score (docs/partial-data.md).")
+            width = (
+                ""
+                if not self.notes
+                else " (its interval width from the rank range: only ranks compare)"
+            )
+            lines.append(
+                f"\nRel.: reliability grade 0-10 of each score{width} (docs/partial-data.md)."
+            )
         return "\n".join(lines)
 
 

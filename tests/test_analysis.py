@@ -177,5 +177,21 @@ def test_a_trend_flags_a_direction_the_runs_dispute_and_scores_outside_their_int
     assert arm["change"] < 0 and arm["p_rise"] == 1.0 and arm["direction_disputed"]
     assert arm["outside_from"] and arm["outside_to"]  # 50 above 40-41, 25 below 45-46
     text = str(tr)
-    assert "1.00!" in text and "! AZE, ARM: most runs move the score the other way" in text
+    assert "1.00!" in text and "! AZE, ARM: more runs move the score the other way" in text
+    assert arm["p_fall"] == 0.0 and tr.to_dict()["interval_level"] == 0.9
     assert "* the score lies outside its own 90% interval" in text
+
+
+def test_ties_in_the_runs_do_not_dispute_a_direction() -> None:
+    from riskcore.runs import Runs
+
+    x = np.array([[[2.0, 4.0], [5.0, 5.0]], [[6.0, 2.0], [1.0, 9.0]]])
+    s = score(flat_index(2, normalize=GOAL, weights=[1, 3]), panel(x))
+    # ARM falls nominally; in the runs it ties 7 times in 10, falls 3 times, never rises
+    runs0 = np.array([[40.0, 50.0]] * 10)
+    runs1 = np.array([[40.0, 60.0]] * 7 + [[39.0, 60.0]] * 3)
+    for year, runs in ((2000, runs0), (2001, runs1)):
+        s = s.with_runs(Runs(year=year, score=runs, rank=np.ones((10, 2))))
+    arm = next(r for r in trend(s, 2000, 2001).rows if r["country"] == "ARM")
+    assert (arm["p_rise"], arm["p_fall"]) == (0.0, 0.3)
+    assert not arm["direction_disputed"]

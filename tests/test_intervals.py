@@ -163,6 +163,19 @@ def test_a_dask_cluster_gets_two_chunks_per_thread_by_default(clients: dict[int,
     np.testing.assert_array_equal(remote.runs[2020].score, local.runs[2020].score)
 
 
+def test_summarised_runs_on_dask_give_the_local_numbers_pass_after_pass(
+    clients: dict[int, Any],
+) -> None:
+    values = np.array([[[4.0, 5.0], [6.0, 3.0]], [[5.0, 4.0], [3.0, 6.0]]])
+    panel = ranged_panel(values, np.full(values.shape, 1.0))
+    local = scored(panel, IntervalOptions(draws=203, seed=3, keep_bytes=0)).to_dict()
+    for _ in range(3):  # each scoring runs several passes, each scattering the model
+        options = IntervalOptions(
+            draws=203, seed=3, keep_bytes=0, backend="dask", client=clients[2]
+        )
+        assert scored(panel, options).to_dict() == local
+
+
 def every_number(s: riskcore.Scores) -> list[np.ndarray]:
     """Every year's runs (scores, ranks), intervals and band probabilities."""
     out = []
