@@ -69,12 +69,10 @@ class IntervalOptions:
         workers.
     chunk : int, optional
         Runs evaluated at once; bounds the memory of one evaluation (and is one Dask task).
-        None (the default): as many runs as hold about
-        :data:`riskcore.chunks.CHUNK_VALUES` leaf values (leaves x countries x years per run),
-        in chunks of equal size; chunks that fit the
-        processor's caches are the fastest (``benchmarks/bench_intervals.py``). With
-        ``backend="dask"``, at least two chunks per thread of the cluster, so that every
-        worker has work.
+        None (the default): sized to the index as for the analyses
+        (:func:`riskcore.chunks.chunk_of`: equal chunks of about
+        :data:`riskcore.chunks.CHUNK_VALUES` leaf values; on Dask, tasks of
+        :data:`riskcore.chunks.DASK_RUNS` runs or more, at least two per thread).
     one_year : bool
         Intervals of one year alone, ``year`` (None: the latest), as ``score`` and ``demo``
         show them: cheaper than every year (the default; the DataFrame, ``trend`` and the
