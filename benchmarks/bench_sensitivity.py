@@ -78,6 +78,9 @@ def floor_model(model: Any, x: np.ndarray, leaves_last: np.ndarray) -> np.ndarra
                 weights[plan.nodes[j].code][:, k] *= 1 + 0.25 * (2 * u[:, c] - 1)
         else:
             picks[f.kind] = np.minimum((u[:, 0] * f.choices).astype(int), f.choices - 1)
+    varied = {plan.nodes[j].code for slots in model.weight_slots for j, _ in slots}
+    missing = np.isnan(leaves_last)
+    assert (missing == missing[:1, :1]).all()  # every alternative misses the same values
     order = np.argsort(picks["aggregation"], kind="stable")  # arithmetic runs, then geometric
     geo_from = int(np.searchsorted(picks["aggregation"][order], 1))
     values = leaves_last[picks["outliers"][order], picks["normalize"][order]]  # (runs, C, L)
@@ -88,19 +91,32 @@ def floor_model(model: Any, x: np.ndarray, leaves_last: np.ndarray) -> np.ndarra
             kids = values[..., lo:hi]
         else:
             kids = np.stack([slots[c - n_leaves] for c in node.children], axis=-1)
-        w = weights[node.code][order]  # (runs, k)
-        present = ~np.isnan(kids)
-        # weighted sums over the children present as products over k (einsum): no
-        # (runs, countries, k) temporaries for the weights
-        carried = np.einsum("rck,rk->rc", present.astype(np.float64), w)
-        share = carried / w.sum(axis=1)[:, None]
-        value = np.empty(kids.shape[:2])
         a, g = slice(None, geo_from), slice(geo_from, None)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            zero_filled = np.where(present[a], kids[a], 0.0)
-            value[a] = np.einsum("rck,rk->rc", zero_filled, w[a]) / carried[a]
-            logs = np.log(np.where(present[g], kids[g], 1.0))
-            value[g] = np.exp(np.einsum("rck,rk->rc", logs, w[g]) / carried[g])
+        value = np.empty(kids.shape[:2])
+        if node.code in varied or hi > n_leaves:  # weights or missing children differ by run
+            w = weights[node.code][order]  # (runs, k)
+            present = ~np.isnan(kids)
+            # weighted sums over the children present as products over k (einsum): no
+            # (runs, countries, k) temporaries for the weights
+            carried = np.einsum("rck,rk->rc", present.astype(np.float64), w)
+            share = carried / w.sum(axis=1)[:, None]
+            with np.errstate(divide="ignore", invalid="ignore"):
+                zero_filled = np.where(present[a], kids[a], 0.0)
+                value[a] = np.einsum("rck,rk->rc", zero_filled, w[a]) / carried[a]
+                logs = np.log(np.where(present[g], kids[g], 1.0))
+                value[g] = np.exp(np.einsum("rck,rk->rc", logs, w[g]) / carried[g])
+        else:  # fixed weights on leaves missing in the same places in every run: the
+            # weights of the children present, normalised once, (countries, k)
+            present1 = ~np.isnan(kids[0])
+            w1 = np.where(present1, node.weights, 0.0)
+            carried1 = w1.sum(axis=1)
+            share = (carried1 / np.sum(node.weights))[np.newaxis]
+            with np.errstate(divide="ignore", invalid="ignore"):
+                w1 /= carried1[:, np.newaxis]
+                zero_filled = np.where(present1, kids[a], 0.0)
+                value[a] = np.einsum("rck,ck->rc", zero_filled, w1)
+                logs = np.log(np.where(present1, kids[g], 1.0))
+                value[g] = np.exp(np.einsum("rck,ck->rc", logs, w1))
         ok = (share + 1e-9 >= node.min_coverage) & (share > 0)
         slots.append(np.where(ok, value, np.nan))
     lo_s, hi_s = plan.scale

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from riskcore.methods.base import rank_min
+from riskcore.methods.base import rank_min, sum_last
 from riskcore.methods.weighting import WeightContext
 from riskcore.plan import Plan
 from riskcore.tree import check_weights, leaf_weights
@@ -266,7 +266,10 @@ def root_scores(
     norm = np.moveaxis(leaves[order] if order is not None else leaves.copy(), -1, 1)
     if order is not None:
         weights = {k: w[order] if np.ndim(w) == 2 else w for k, w in (weights or {}).items()}
-        choices = {k: (alts, p[order]) for k, (alts, p) in (choices or {}).items()}
+        picks: dict[int, NDArray[np.intp]] = {}  # one reordered copy of a shared choice
+        choices = {
+            k: (alts, picks.setdefault(id(p), p[order])) for k, (alts, p) in (choices or {}).items()
+        }
     root = _to_scale(plan, _walk(plan, norm, weights, choices, keep=False).values[-1])
     score = np.empty_like(root)
     score[order if order is not None else slice(None)] = root
@@ -320,6 +323,7 @@ def _walk(
     ]
     lo, hi = plan.scale
     in_points = np.array([False] * n_leaves + [node.points for node in plan.nodes])
+    groups: dict[tuple[int, int], list[list[Any]]] = {}  # each choice's runs per alternative
     for j, node in enumerate(plan.nodes):
         first, last = node.children[0], node.children[-1]
         if last < n_leaves and list(node.children) == list(range(first, last + 1)):
@@ -343,9 +347,11 @@ def _walk(
         w = w.reshape((1,) * (4 - w.ndim) + w.shape)
         missing = np.isnan(children)
         if missing.any():
+            if _same_in_every_run(missing, w, [applicable[c] for c in node.children]):
+                missing = missing[:1]  # masks, weights and coverage once for every run
             present = ~missing
             w_present = np.where(present, w, 0.0)
-            carried = np.sum(w_present, axis=-1, keepdims=True)
+            carried = sum_last(w_present)[..., np.newaxis]  # np.sum's bits, faster
             total = np.sum(w, axis=-1)
             node_applicable = None
             if any(applicable[c] is not None for c in node.children):
@@ -371,8 +377,11 @@ def _walk(
         if choices is not None and node.code in choices:
             alternatives, pick = choices[node.code]
             value = np.empty((batch, n_c, n_y))
+            key = (id(pick), len(alternatives))  # nodes often share one choice of method
+            if key not in groups:
+                groups[key] = [_runs_of(pick, a) for a in range(len(alternatives))]
             for a, (method, params) in enumerate(alternatives):
-                for rows in _runs_of(pick, a):
+                for rows in groups[key][a]:
                     value[rows] = method(_rows_of(filled, rows), _rows_of(w_norm, rows), params)
         elif node.points:  # weights as given; a child that is a sum counts its points
             kids = np.where(in_points[list(node.children)], lo + (hi - lo) * filled, filled)
@@ -396,6 +405,15 @@ def _walk(
         if keep:
             tree.coverage.append(share)
     return tree
+
+
+def _same_in_every_run(missing: NDArray[np.bool_], w: FloatArray, applicable: list[Any]) -> bool:
+    """Whether a node's missing children are the same in every run while its weights are too
+    (the children a table of alternatives gives, fixed weights): its masks, normalised weights
+    and coverage are then those of the first run, which saves full passes over the runs."""
+    if missing.shape[0] < 2 or w.shape[0] != 1 or any(a is not None for a in applicable):
+        return False
+    return not bool((missing[1:] != missing[:1]).any())
 
 
 def _runs_of(pick: NDArray[np.intp], a: int) -> list[Any]:

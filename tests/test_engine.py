@@ -179,30 +179,39 @@ def test_the_decorator_refuses_a_bare_string_for_requires() -> None:
         )
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(
     st.lists(st.integers(0, 1), min_size=1, max_size=12),
     st.integers(0, 2**31),
+    st.sampled_from(["none", "per run", "the same in every run"]),
     st.booleans(),
 )
-def test_root_scores_equal_aggregate_per_run(picks: list[int], seed: int, holes: bool) -> None:
-    """Grouping runs by aggregation choice, leaves last, does not change a run's numbers."""
+def test_root_scores_equal_aggregate_per_run(
+    picks: list[int], seed: int, holes: str, per_run_weights: bool
+) -> None:
+    """Grouping runs by aggregation choice, leaves last, and masking missing children once
+    when every run misses the same ones under the same weights, do not change a run's
+    numbers."""
     rng = np.random.default_rng(seed)
     data = panel(rng.random((3, 5, 2)))
     plan = compile_plan(flat_index(3), host=riskcore.PluginHost(autoload=False), variables=data)
     runs = len(picks)
     norm = normalize_leaves(plan, np.broadcast_to(data.values, (runs, 3, 5, 2)).copy())
-    if holes:
+    norm *= 0.5 + rng.random((runs, 1, 1, 1))  # the runs differ
+    if holes == "per run":
         norm[rng.random(norm.shape) < 0.2] = np.nan
+    elif holes == "the same in every run":
+        norm[:, rng.random(norm.shape[1:]) < 0.2] = np.nan
     host = riskcore.PluginHost(autoload=False)
     alternatives = [(host.aggregator("arithmetic"), None), (host.aggregator("geometric"), None)]
     pick = np.array(picks, dtype=np.intp)
-    w = 0.5 + rng.random((runs, 3))
+    w = 0.5 + rng.random((runs, 3)) if per_run_weights else None
     score, rank = root_scores(
-        plan, norm, weights={"index": w}, choices={"index": (alternatives, pick)}
-    )
+        plan, norm, weights=None if w is None else {"index": w},
+        choices={"index": (alternatives, pick)},
+    )  # fmt: skip
     for r in range(runs):
-        one = aggregate(plan, norm[r : r + 1], weights={"index": w[r]},
+        one = aggregate(plan, norm[r : r + 1], weights=None if w is None else {"index": w[r]},
                         choices={"index": (alternatives, pick[r : r + 1])})  # fmt: skip
         np.testing.assert_array_equal(score[r], one.score[0])
         np.testing.assert_array_equal(rank[r], one.rank[0])

@@ -225,8 +225,10 @@ def sum_last(values: FloatArray, weights: FloatArray | None = None) -> FloatArra
         return out
     v, w = np.broadcast_to(v, shape), np.broadcast_to(w, shape)
     out = np.zeros(shape[:-1])
+    term = np.empty(shape[:-1])
     for j in range(k):
-        out += v[..., j] * w[..., j]
+        np.multiply(v[..., j], w[..., j], out=term)
+        out += term
     return out
 
 
