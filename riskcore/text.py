@@ -32,6 +32,7 @@ __all__ = [
     "render_table",
     "render_warnings",
     "render_years",
+    "runs_caveats",
     "span",
 ]
 
@@ -229,13 +230,23 @@ def _interval_note(scores: Scores, year: int, level: str) -> str:
         text += " The normalisation varies across runs, so only rank ranges are shown."
     if runs.one_by_one:
         text += f" The runs' data were treated one run at a time ({runs.one_by_one}): slower."
+    return text + runs_caveats(scores, year)
+
+
+def runs_caveats(scores: Scores, year: int, rows: Sequence[int] | None = None) -> str:
+    """What limits the intervals of a year's runs, each sentence after a space (empty when
+    nothing does): the countries scored in fewer runs than the others (of ``rows``, default
+    every country), and runs too few for steady ends."""
+    runs = scores.runs[year]
     t = scores.year_index(year)
     counts = runs.scored_runs()
+    shown = scores.ranked(year) if rows is None else [r for r in scores.ranked(year) if r in rows]
     fewer = [
         f"{scores.countries[r]} in {counts[r]}"
-        for r in scores.ranked(year)
+        for r in shown
         if not math.isnan(scores.score[r, t]) and counts[r] < runs.n
     ]
+    text = ""
     if fewer:
         text += (
             " Scored in fewer runs (the others leave it unscored, as min_coverage or screening "
@@ -391,6 +402,9 @@ def render_intervals(
         lines.append(f"{name} {score}{spread}  {rank}{rel}{band}".rstrip())
     if scores is not None and mark:
         lines += ["", *footnotes(scores, result.year, found, rows=set(rows))]
+    caveats = runs_caveats(scores, result.year, set(rows)) if scores is not None else ""
+    if caveats:
+        lines += ["", caveats.strip()]
     return "\n".join(lines)
 
 

@@ -345,3 +345,21 @@ def test_inputs_left_missing_are_listed_with_their_countries(post_soviet: Path) 
             if leaf.missing == "unknown" and np.isnan(s.values[i, r, t]):
                 expected.setdefault(leaf.code, []).append(s.countries[r])
     assert listed == expected and "TJK" in listed["remittance_dependence"]
+
+
+def test_the_uncertainty_table_names_countries_scored_in_fewer_runs(post_soviet: Path) -> None:
+    from riskcore.uncertainty import uncertainty_analysis
+
+    s = riskcore.score(post_soviet / "index.toml", post_soviet / "inputs.csv", intervals=False)
+    spec = riskcore.load_index(post_soviet / "index.toml")
+    assert spec.uncertainty is not None
+    result = uncertainty_analysis(s, spec.uncertainty, samples=50)
+    assert result.scores is not None
+    counts = result.scores.runs[result.year].scored_runs()
+    fewer = [c for c, n in zip(result.countries, counts, strict=True) if n < 50]
+    assert fewer == ["TKM"]  # its leverage's weight falls under min_coverage in some runs
+    n = int(counts[result.countries.index("TKM")])
+    text = result.table()
+    assert f"decide): TKM in {n} of 50; the intervals and band shares" in text
+    assert "Only 50 runs: the interval's ends are unsteady" in text
+    assert "TKM in" not in result.table(["ARM", "KAZ"])  # only the countries shown
