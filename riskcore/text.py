@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 import math
 import os
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import TYPE_CHECKING, Any
 
 from riskcore.outside import MARK, footnotes, mark_of, marked
@@ -233,7 +233,7 @@ def _interval_note(scores: Scores, year: int, level: str) -> str:
     return text + runs_caveats(scores, year)
 
 
-def runs_caveats(scores: Scores, year: int, rows: Sequence[int] | None = None) -> str:
+def runs_caveats(scores: Scores, year: int, rows: Collection[int] | None = None) -> str:
     """What limits the intervals of a year's runs, each sentence after a space (empty when
     nothing does): the countries scored in fewer runs than the others (of ``rows``, default
     every country), and runs too few for steady ends."""
