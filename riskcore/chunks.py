@@ -105,7 +105,7 @@ def each_chunk(
     x: FloatArray,
     blocks: int,
     *,
-    chunk: int = 512,
+    chunk: int,
     backend: str = "local",
     client: Any = None,
     progress: Progress | None = None,
@@ -120,7 +120,8 @@ def each_chunk(
         The design: ``blocks`` blocks of ``n`` rows each.
     blocks : int
     chunk : int
-        Runs per chunk (at least one base row of every block).
+        Runs per chunk (at least one base row of every block; callers size it with
+        :func:`chunk_of`).
     backend : {"local", "dask"}
         ``dask`` evaluates the chunks on a ``dask.distributed`` cluster (``client``).
     client : dask.distributed.Client, optional

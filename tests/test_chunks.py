@@ -65,7 +65,7 @@ def test_chunks_hold_the_same_base_rows_of_every_block() -> None:
     assert kept.scores is not None
     np.testing.assert_array_equal(kept.scores[:, 1], np.arange(10))
     with pytest.raises(ValueError, match="backend"):
-        next(each_chunk(model, x, 3, backend="threads"))
+        next(each_chunk(model, x, 3, chunk=4, backend="threads"))
 
 
 def test_a_kept_chunk_is_released_before_the_next_is_evaluated() -> None:
