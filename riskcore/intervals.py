@@ -178,7 +178,7 @@ def interval_runs(scores: Scores, options: IntervalOptions) -> tuple[dict[int, R
 
     if options.draws * shape[1] * shape[2] * 12 > options.keep_bytes:
         bands = tuple((name, float(start)) for name, start in scores.plan.bands)
-        summary = _Summary(shape, bands, options.level)
+        summary = _Summary(shape, bands, options.level, tuple(scores.countries))
         return summary.runs(passes, years, factors, comparable, model.one_by_one), options.level
     kept = collect(passes(), options.draws, 1, shape[1] * shape[2], keep=True)
     assert kept.scores is not None and kept.ranks is not None
@@ -205,6 +205,7 @@ class _Summary:
     shape: tuple[int, int, int]  # draws, countries, years
     bands: tuple[tuple[str, float], ...]
     level: float
+    countries: tuple[str, ...]
 
     def runs(
         self,
@@ -236,6 +237,13 @@ class _Summary:
                 ok = ~np.isnan(v)
                 higher += (v[:, :, np.newaxis, :] > v[:, :, :, np.newaxis]).sum(axis=0)
                 both += (ok[:, :, np.newaxis, :] & ok[:, :, :, np.newaxis]).sum(axis=0)
+        bad = ~(np.isfinite(extent.low) & np.isfinite(extent.high)) & (extent.count > 0)
+        if bad.any():  # the exact percentiles of summarised runs need finite scores
+            c, t = divmod(int(np.flatnonzero(bad)[0]) % cells, n_y)
+            raise ValueError(
+                f"a run scores {self.countries[c]} in {years[t]} as infinite: intervals need "
+                "finite scores (an indicator or method plugin gave an infinite value)"
+            )
         q = [50.0 * (1.0 - self.level), 50.0 * (1.0 + self.level)]
         ends = exact_percentiles(blocks, q, extent).reshape(2, 2, n_c, n_y)
         scored = extent.count[:cells].reshape(n_c, n_y)

@@ -96,6 +96,12 @@ def exact_percentiles(
         NaN for a column without values.
     """
     n = extent.count
+    infinite = np.flatnonzero((n > 0) & ~(np.isfinite(extent.low) & np.isfinite(extent.high)))
+    if infinite.size:
+        raise ValueError(
+            f"percentiles of runs kept in summary need finite values or NaN; column "
+            f"{int(infinite[0])} has an infinite one (a method or plugin gave inf)"
+        )
     ranks_before, ranks_after, gamma = linear_points(n, q)
     columns = np.broadcast_to(np.arange(extent.columns), gamma.shape)
     scored = np.broadcast_to(n > 0, gamma.shape)

@@ -111,3 +111,19 @@ def test_summarised_memory_does_not_grow_with_the_draws(monkeypatch: pytest.Monk
     # kept, 8,192 draws would hold 8,192 x 9 x 12 = 0.9 MB of runs; summarised only the
     # design (8 bytes per draw and factor) and the draws' row numbers grow with them
     assert large < small + 8192 * 8 * 4, (small, large)
+
+
+def test_infinite_values_are_refused_by_name_not_by_a_failing_histogram() -> None:
+    from riskcore.intervals import _Summary
+
+    block = np.array([[1.0, np.inf], [2.0, 3.0], [np.nan, 4.0]])
+    extent = Extent(2)
+    extent.add(block)
+    with pytest.raises(ValueError, match="column 1 has an infinite one"):
+        exact_percentiles(lambda: iter([block]), [5, 95], extent)
+    score = np.array([[[50.0, 60.0], [40.0, np.inf]]])  # one run, 2 countries x 2 years
+    rank = np.array([[[1.0, 1.0], [2.0, 2.0]]])
+    summary = _Summary((1, 2, 2), (), 0.9, ("ARM", "GEO"))
+    with pytest.raises(ValueError, match="a run scores GEO in 2021 as infinite"):
+        summary.runs(lambda: iter([(0, score.reshape(1, 1, 4), rank.reshape(1, 1, 4))]),
+                     [2020, 2021], ("weights",), True, None)  # fmt: skip
