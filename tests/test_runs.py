@@ -119,6 +119,14 @@ def test_run_summaries_equal_the_nan_functions(seed: int, n: int, holes: float) 
     for name, value in expected.items():
         np.testing.assert_array_equal(got[name], value, err_msg=name)
     np.testing.assert_array_equal(runs.percentile("rank", [10, 90]), interval)
+    single = v.astype(np.float32)  # ranks are kept in single precision
+    wide = single.astype(np.float64)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        np.testing.assert_array_equal(Runs(2020, v, single).summary("rank")["mean"],
+                                      np.nanmean(wide, axis=0))  # fmt: skip
+        np.testing.assert_array_equal(Runs(2020, v, single).summary("rank")["median"],
+                                      np.nanmedian(wide, axis=0))  # fmt: skip
 
 
 def test_runs_on_different_scales_give_rank_intervals_only_and_csv_takes_every_year() -> None:
