@@ -266,10 +266,14 @@ def root_scores(
     norm = np.moveaxis(leaves[order] if order is not None else leaves.copy(), -1, 1)
     if order is not None:
         weights = {k: w[order] if np.ndim(w) == 2 else w for k, w in (weights or {}).items()}
-        picks: dict[int, NDArray[np.intp]] = {}  # one reordered copy of a shared choice
-        choices = {
-            k: (alts, picks.setdefault(id(p), p[order])) for k, (alts, p) in (choices or {}).items()
-        }
+        # a choice that nodes share reordered once (kept with it: an id alone could be reused)
+        picks: dict[int, tuple[Any, NDArray[np.intp]]] = {}
+        ordered = {}
+        for k, (alts, p) in (choices or {}).items():
+            if id(p) not in picks or picks[id(p)][0] is not p:
+                picks[id(p)] = (p, p[order])
+            ordered[k] = (alts, picks[id(p)][1])
+        choices = ordered
     root = _to_scale(plan, _walk(plan, norm, weights, choices, keep=False).values[-1])
     score = np.empty_like(root)
     score[order if order is not None else slice(None)] = root
@@ -323,7 +327,8 @@ def _walk(
     ]
     lo, hi = plan.scale
     in_points = np.array([False] * n_leaves + [node.points for node in plan.nodes])
-    groups: dict[tuple[int, int], list[list[Any]]] = {}  # each choice's runs per alternative
+    # each choice's runs per alternative, with the choice itself (its id alone could be reused)
+    groups: dict[tuple[int, int], tuple[NDArray[np.intp], list[list[Any]]]] = {}
     for j, node in enumerate(plan.nodes):
         first, last = node.children[0], node.children[-1]
         if last < n_leaves and list(node.children) == list(range(first, last + 1)):
@@ -374,14 +379,17 @@ def _walk(
             w_present = w
             w_norm = w / np.sum(w, axis=-1, keepdims=True)
             filled = children
+        # the methods share these weights (every alternative of a choice, every run when
+        # broadcast): read-only, so that a method cannot change them for the others
+        w_norm.flags.writeable = False
         if choices is not None and node.code in choices:
             alternatives, pick = choices[node.code]
             value = np.empty((batch, n_c, n_y))
             key = (id(pick), len(alternatives))  # nodes often share one choice of method
-            if key not in groups:
-                groups[key] = [_runs_of(pick, a) for a in range(len(alternatives))]
+            if key not in groups or groups[key][0] is not pick:
+                groups[key] = (pick, [_runs_of(pick, a) for a in range(len(alternatives))])
             for a, (method, params) in enumerate(alternatives):
-                for rows in groups[key][a]:
+                for rows in groups[key][1][a]:
                     value[rows] = method(_rows_of(filled, rows), _rows_of(w_norm, rows), params)
         elif node.points:  # weights as given; a child that is a sum counts its points
             kids = np.where(in_points[list(node.children)], lo + (hi - lo) * filled, filled)

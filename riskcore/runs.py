@@ -307,7 +307,8 @@ def _mean_by_column(data: Any) -> FloatArray:
 def _summary_points(block: FloatArray, axis: int = 1) -> FloatArray:
     """The 5th percentile, the median and the 95th percentile of each row of a block without
     missing values, from one partition: the bits of :func:`numpy.percentile` and
-    :func:`numpy.median` (the mean of the middle one or two values, as numpy takes it)."""
+    :func:`numpy.median` (the mean of the middle one or two values, as numpy takes it), up to
+    the sign of a zero (which of 0.0 and -0.0 a partition puts at a rank is not fixed)."""
     assert axis == 1
     n = block.shape[1]
     if n == 0:

@@ -298,3 +298,26 @@ def test_sum_last_is_numpys_sum_for_any_shapes_and_dtypes(
     assert np.array_equal(got, expected, equal_nan=got.dtype.kind == "f")
     if got.dtype.kind == "f":
         assert np.array_equal(np.signbit(got), np.signbit(expected))
+
+
+def test_a_method_cannot_change_the_weights_the_others_share() -> None:
+    """The normalised weights go to every alternative of a choice (and every run, when
+    broadcast) as one read-only array: a method that writes to them fails at once instead of
+    changing the other alternatives' numbers."""
+
+    class Editing:
+        name, description = "editing", "writes to its weights"
+
+        def __call__(self, values: np.ndarray, weights: np.ndarray, params: object) -> np.ndarray:
+            weights *= 2.0
+            return np.sum(values * weights, axis=-1)
+
+    rng = np.random.default_rng(3)
+    data = panel(rng.random((3, 5, 2)))
+    plan = compile_plan(flat_index(3), host=riskcore.PluginHost(autoload=False), variables=data)
+    norm = normalize_leaves(plan, np.broadcast_to(data.values, (4, 3, 5, 2)).copy())
+    norm[:, 0, 1] = np.nan  # the same hole in every run: the weights are shared by all
+    arithmetic = riskcore.PluginHost(autoload=False).aggregator("arithmetic")
+    choice = ([(arithmetic, None), (Editing(), None)], np.array([0, 0, 1, 1], dtype=np.intp))
+    with pytest.raises(ValueError, match="read-only"):
+        root_scores(plan, norm, choices={"index": choice})
