@@ -3,7 +3,9 @@
 Install with ``pip install 'riskcore[dask]'``. The model is sent to the workers once
 (``scatter``), each task evaluates one chunk of rows of the design, and the chunks are taken
 back in the design's order and summed as on the local backend, so the numbers are identical to
-the local backend for the same seed. Point it at a real cluster with a client::
+the local backend for the same seed (on workers with the same vector instructions: numpy's
+vectorised logarithm may differ in the last bit elsewhere, docs/uncertainty.md). Point it at a
+real cluster with a client::
 
     from dask.distributed import Client
     client = Client("tcp://scheduler:8786")   # every worker needs riskcore and the plugins

@@ -11,7 +11,8 @@ state ``s`` is ``mix(s + n * 0x9E3779B97F4A7C15)``, so any position is computed 
 run has its own stream, keyed by mixing the seed, the run's seed and the kind of draw. Normal
 draws come in Box-Muller pairs, two neighbouring positions from one number (its top 32 bits
 the radius, tails to 6.7 standard deviations; its low 24 bits the angle, whose cosine and sine
-are taken in single precision); uniform draws use the top 53 bits of one number.
+come from two small tables by the angle-sum formulas); uniform draws use the top 53 bits of one
+number. Nothing per draw but the logarithm of the radius depends on the processor.
 Positions run over countries fastest, then years, then variables.
 
 References
@@ -22,6 +23,8 @@ generators", *OOPSLA 2014*, 453-472.
 
 from __future__ import annotations
 
+import math
+from functools import cache
 from typing import Any
 
 import numpy as np
@@ -71,18 +74,35 @@ def _uniform(states: UIntArray, first: int, count: int) -> FloatArray:
     return out
 
 
+@cache
+def _turns() -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+    """Cosines and sines of the coarse angles ``2 pi i / 2**12`` and the fine angles
+    ``2 pi i / 2**24`` (``i < 2**12``), from the C library's scalar ``cos`` and ``sin``."""
+    coarse = [2.0 * math.pi * i / 2**12 for i in range(2**12)]
+    fine = [2.0 * math.pi * i / 2**24 for i in range(2**12)]
+    return (
+        np.array([math.cos(a) for a in coarse]),
+        np.array([math.sin(a) for a in coarse]),
+        np.array([math.cos(a) for a in fine]),
+        np.array([math.sin(a) for a in fine]),
+    )
+
+
 def _normal(states: UIntArray, first: int, count: int) -> FloatArray:
     """Standard normal draws at positions ``first ..``: positions ``2 j`` and ``2 j + 1`` are the
     Box-Muller pair of number ``j``, its top 32 bits the radius, its low 24 bits the angle.
 
-    The angle is a multiple of ``2 pi / 2**24``, exact in single precision, and its cosine and
-    sine are computed in single precision (vectorised there, ten times faster than in double):
-    each draw is within ``3e-6`` of the double-precision pair of the same angle, far inside the
-    Monte Carlo error of any interval drawn from it."""
+    The angle ``2 pi k / 2**24`` is a coarse angle (the top 12 bits of ``k``) plus a fine one
+    (the low 12), and its cosine and sine come from theirs (:func:`_turns`) by the angle-sum
+    formulas: double precision, and nothing per draw but table look-ups, multiplications and
+    additions, whose results IEEE arithmetic fixes on every processor (numpy's vectorised
+    ``cos`` and ``sin`` may differ in the last bits from one processor to another, and are
+    ten times slower here)."""
     lo, hi = first // 2, (first + count - 1) // 2
     z = _numbers(states, lo, hi - lo + 1)
-    angle = (z & np.uint64(0xFFFFFF)).astype(np.float32)
-    angle *= np.float32(2.0 * np.pi * 2.0**-24)
+    cos_coarse, sin_coarse, cos_fine, sin_fine = _turns()
+    coarse = ((z >> np.uint64(12)) & np.uint64(0xFFF)).astype(np.intp)
+    fine = (z & np.uint64(0xFFF)).astype(np.intp)
     z >>= np.uint64(32)
     radius = z.astype(np.float64)
     radius += 1.0
@@ -90,9 +110,16 @@ def _normal(states: UIntArray, first: int, count: int) -> FloatArray:
     np.log(radius, out=radius)
     radius *= -2.0
     np.sqrt(radius, out=radius)
+    cc, sc = cos_coarse.take(coarse), sin_coarse.take(coarse)
+    cf, sf = cos_fine.take(fine), sin_fine.take(fine)
     pairs = np.empty((len(states), 2 * z.shape[1]))
-    np.multiply(radius, np.cos(angle), out=pairs[:, 0::2])
-    np.multiply(radius, np.sin(angle, out=angle), out=pairs[:, 1::2])
+    cos, sin = pairs[:, 0::2], pairs[:, 1::2]
+    np.multiply(cc, cf, out=cos)
+    cos -= np.multiply(sc, sf, out=sf)  # cos(a + b) = cos a cos b - sin a sin b
+    np.multiply(sc, cf, out=sin)
+    sin += np.multiply(cc, sin_fine.take(fine), out=cc)  # sin(a + b) = sin a cos b + cos a sin b
+    cos *= radius
+    sin *= radius
     start = first - 2 * lo
     return pairs[:, start : start + count]
 
