@@ -53,6 +53,11 @@ class Runs:
     factors: tuple[str, ...] = ()
     comparable: bool = True
     one_by_one: str | None = None
+    # percentiles computed already, by output and percentiles (a summary's 5 % and 95 % points
+    # are the 90 % interval's ends): each partition of the runs made once
+    _percentiles: dict[tuple[str, tuple[float, ...]], FloatArray] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     @property
     def n(self) -> int:
@@ -85,13 +90,19 @@ class Runs:
     def percentile(self, values: str, q: float | Sequence[float]) -> FloatArray:
         """Percentiles (0-100) of ``"score"`` or ``"rank"`` over the runs, per country; NaN
         for a country no run scores."""
-        data = self.score if values == "score" else self.rank
-        return _by_column(data, partial(np.percentile, q=q), partial(np.nanpercentile, q=q))
+        key = (values, tuple(float(p) for p in np.atleast_1d(q)))
+        if key not in self._percentiles:
+            data = self.score if values == "score" else self.rank
+            found = _by_column(data, partial(np.percentile, q=q), partial(np.nanpercentile, q=q))
+            self._percentiles[key] = found
+        out: FloatArray = self._percentiles[key].copy()
+        return out
 
     def summary(self, values: str) -> dict[str, FloatArray]:
         """Mean, median, 5th and 95th percentiles of ``"score"`` or ``"rank"`` per country."""
         data = self.score if values == "score" else self.rank
         p05, median, p95 = _by_column(data, _summary_points, _nan_summary_points)
+        self._percentiles.setdefault((values, (5.0, 95.0)), np.stack([p05, p95]))
         return {
             "mean": _mean_by_column(data),
             "median": median,
