@@ -114,10 +114,10 @@ def _normal(states: UIntArray, first: int, count: int) -> FloatArray:
     cf, sf = cos_fine.take(fine), sin_fine.take(fine)
     pairs = np.empty((len(states), 2 * z.shape[1]))
     cos, sin = pairs[:, 0::2], pairs[:, 1::2]
-    np.multiply(cc, cf, out=cos)
-    cos -= np.multiply(sc, sf, out=sf)  # cos(a + b) = cos a cos b - sin a sin b
-    np.multiply(sc, cf, out=sin)
-    sin += np.multiply(cc, sin_fine.take(fine), out=cc)  # sin(a + b) = sin a cos b + cos a sin b
+    np.multiply(cc, cf, out=cos)  # cos(a + b) = cos a cos b - sin a sin b
+    np.multiply(sc, cf, out=sin)  # sin(a + b) = sin a cos b + cos a sin b
+    sin += np.multiply(cc, sf, out=cc)
+    cos -= np.multiply(sc, sf, out=sf)
     cos *= radius
     sin *= radius
     start = first - 2 * lo
