@@ -237,9 +237,9 @@ class _Summary:
                 ok = ~np.isnan(v)
                 higher += (v[:, :, np.newaxis, :] > v[:, :, :, np.newaxis]).sum(axis=0)
                 both += (ok[:, :, np.newaxis, :] & ok[:, :, :, np.newaxis]).sum(axis=0)
-        bad = ~(np.isfinite(extent.low) & np.isfinite(extent.high)) & (extent.count > 0)
-        if bad.any():  # the exact percentiles of summarised runs need finite scores
-            c, t = divmod(int(np.flatnonzero(bad)[0]) % cells, n_y)
+        infinite = extent.infinite()
+        if infinite.size:  # the exact percentiles of summarised runs need finite scores
+            c, t = divmod(int(infinite[0]) % cells, n_y)
             raise ValueError(
                 f"a run scores {self.countries[c]} in {years[t]} as infinite: intervals need "
                 "finite scores (an indicator or method plugin gave an infinite value)"

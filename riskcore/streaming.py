@@ -72,6 +72,11 @@ class Extent:
             np.fmin(self.low, np.fmin.reduce(block, axis=0, initial=np.inf), out=self.low)
             np.fmax(self.high, np.fmax.reduce(block, axis=0, initial=-np.inf), out=self.high)
 
+    def infinite(self) -> NDArray[np.intp]:
+        """The columns with an infinite value (which exact percentiles cannot bracket)."""
+        finite = np.isfinite(self.low) & np.isfinite(self.high)
+        return np.flatnonzero(~finite & (self.count > 0))
+
 
 def exact_percentiles(
     passes: Passes, q: Sequence[float], extent: Extent, *, collect: int | None = None
@@ -96,7 +101,7 @@ def exact_percentiles(
         NaN for a column without values.
     """
     n = extent.count
-    infinite = np.flatnonzero((n > 0) & ~(np.isfinite(extent.low) & np.isfinite(extent.high)))
+    infinite = extent.infinite()
     if infinite.size:
         raise ValueError(
             f"percentiles of runs kept in summary need finite values or NaN; column "
