@@ -138,16 +138,32 @@ def render_table(scores: Scores, year: int | None) -> str:
                 else f"{how} transform"
             )
             lines.append(f"  {code} ({rep['method']}): {what}")
-    screened = {r["country"]: r["reason"] for r in report["screened"]}
+    lines += _not_scored(scores, y)
+    return "\n".join(lines)
+
+
+def _not_scored(scores: Scores, year: int, shown: Collection[str] | None = None) -> list[str]:
+    """Why each country (of ``shown``, default every one) has no score in a year: the lines
+    "Screened out:" and "Not scored (missing data stays missing):" with a reason each."""
+    report = scores.treatment_report(year)
+    screened = {
+        r["country"]: r["reason"]
+        for r in report["screened"]
+        if shown is None or r["country"] in shown
+    }
+    lines = []
     if screened:
         lines += ["", "Screened out:"]
         lines += [f"  {c}: {why}" for c, why in screened.items()]
-    unscored = {c: why for c, why in scores.unscored(y).items() if c not in screened}
+    unscored = {
+        c: why
+        for c, why in scores.unscored(year).items()
+        if c not in screened and (shown is None or c in shown)
+    }
     if unscored:
-        lines.append("")
-        lines.append("Not scored (missing data stays missing):")
+        lines += ["", "Not scored (missing data stays missing):"]
         lines += [f"  {c}: {why}" for c, why in unscored.items()]
-    return "\n".join(lines)
+    return lines
 
 
 def _left_out(scores: Scores, year: int) -> list[str]:
@@ -405,6 +421,8 @@ def render_intervals(
     caveats = runs_caveats(scores, result.year, set(rows)) if scores is not None else ""
     if caveats:
         lines += ["", caveats.strip()]
+    if scores is not None:
+        lines += _not_scored(scores, result.year, set(codes))
     return "\n".join(lines)
 
 

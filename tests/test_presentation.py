@@ -363,3 +363,18 @@ def test_the_uncertainty_table_names_countries_scored_in_fewer_runs(post_soviet:
     assert f"decide): TKM in {n} of 50; the intervals and band shares" in text
     assert "Only 50 runs: the interval's ends are unsteady" in text
     assert "TKM in" not in result.table(["ARM", "KAZ"])  # only the countries shown
+
+
+def test_the_uncertainty_table_says_why_a_country_it_shows_is_not_scored() -> None:
+    from riskcore.assumptions import parse_assumptions
+    from riskcore.uncertainty import uncertainty_analysis
+
+    text = INDEX.replace('children = ["v0", "v1"]', 'children = ["v0", "v1"]\nmin_coverage = 1.0')
+    values = np.array([[[4.0], [6.0], [2.0]], [[5.0], [np.nan], [1.0]]])  # GEO lacks v1
+    s = riskcore.score(riskcore.parse_index(text), riskcore.Panel(
+        values=values, variables=("v0", "v1"), countries=("ARM", "GEO", "KAZ"), years=(2020,)
+    ), host=HOST, intervals=False)  # fmt: skip
+    a = parse_assumptions("[uncertainty]\nsamples = 64\n[[uncertainty.weights]]\nrelative = 0.5\n")
+    table = uncertainty_analysis(s, a, host=HOST).table()
+    assert "Not scored (missing data stays missing):\n  GEO: no v1 (v1): no data on v1" in table
+    assert "GEO" not in uncertainty_analysis(s, a, host=HOST).table(["ARM", "KAZ"])
